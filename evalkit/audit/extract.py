@@ -1,0 +1,657 @@
+"""Normalise report text and extract the figures it states, each with the sentence it came from.
+
+Pipeline (documented with its limits in ``docs/audit.md``):
+
+1. **Normalise each line**: Unicode NFKC (full-width digits, ``％``, ``．``, ``，`` become ASCII),
+   then delete every whitespace run except one between two Latin letters, so ``774. 90``,
+   ``98.95 %`` and ``783.16万 元`` read ``774.90``, ``98.95%``, ``783.16万元``.
+2. **Join the lines of a paragraph** with nothing in between (a space only between two Latin
+   letters), so ``实际支出 774.\\n90\\n\\n万元`` reads ``实际支出774.90万元``. Each character keeps the
+   line it came from, so a sentence can say ``第96–98行``.
+3. **Split sentences** at ``。！？；`` (and their ASCII forms after NFKC) and at paragraph ends.
+4. **Tokenise numbers** (``783.16``, ``11,122,315.04``) with their unit (亿元/万元/元, %, 个百分点,
+   分, 件/次/…). For each number the *label* is the text between the previous number and this one
+   (the clause that introduces it); the rightmost known keyword in that label decides what the
+   number is (``全年预算拨款`` → budget, ``预算执行率为`` → rate, ``同比下降`` → a signed change …).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .readers import Paragraph, RawReport, read_report
+
+# ------------------------------------------------------------------------------- normalisation
+
+_KEEP_SPACE = re.compile(r"(?<=[A-Za-z])\s+(?=[A-Za-z])")
+_ANY_SPACE = re.compile(r"\s+")
+
+
+def normalize_line(text: str) -> str:
+    """NFKC and remove whitespace (except between Latin letters).
+
+    >>> normalize_line("实际支出 774. 90 万 元，执行率 ９８.９５ ％")
+    '实际支出774.90万元,执行率98.95%'
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("\u00a0", " ").replace("\u3000", " ")
+    text = _KEEP_SPACE.sub("\x00", text)
+    text = _ANY_SPACE.sub("", text)
+    return text.replace("\x00", " ")
+
+
+def join_lines(lines: list[tuple[str, str]]) -> tuple[str, list[tuple[int, str]]]:
+    """Join normalised lines into one paragraph string.
+
+    Returns:
+        The text and a list of ``(start_offset, where)`` marking where each source line begins.
+    """
+    text = ""
+    marks: list[tuple[int, str]] = []
+    for where, raw in lines:
+        line = normalize_line(raw)
+        if not line:
+            continue
+        if text and text[-1].isascii() and text[-1].isalpha() and line[0].isascii() \
+                and line[0].isalpha():
+            text += " "
+        marks.append((len(text), where))
+        text += line
+    return text, marks
+
+
+# ----------------------------------------------------------------------------------- sentences
+
+@dataclass
+class Sentence:
+    """One sentence of the report (normalised), where it is, and the section heading above it."""
+
+    index: int
+    text: str
+    where: str
+    heading: str = ""
+    paragraph: int = 0
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "where": self.where, "heading": self.heading,
+                "text": self.text}
+
+
+_SPLIT = re.compile(r"(?<=[。!?;])")
+_HEADING_TEXT = re.compile(
+    r"^(?:[(][一二三四五六七八九十]+[)]|[一二三四五六七八九十]+[、.]|第[一二三四五六七八九十]+[章节部分])")
+_LINE_NO = re.compile(r"^第(\d+)行$")
+
+
+def _span_where(marks: list[tuple[int, str]], start: int, end: int) -> str:
+    first = last = marks[0][1] if marks else ""
+    for offset, where in marks:
+        if offset <= start:
+            first = where
+        if offset < end:
+            last = where
+    if first == last:
+        return first
+    a, b = _LINE_NO.match(first), _LINE_NO.match(last)
+    if a and b:
+        return f"第{a.group(1)}–{b.group(1)}行"
+    return f"{first}–{last}"
+
+
+def split_sentences(report: RawReport) -> list[Sentence]:
+    """Normalise, join and split a report into sentences, tracking the current heading."""
+    sentences: list[Sentence] = []
+    heading = ""
+    for p_index, para in enumerate(report.paragraphs):
+        text, marks = join_lines(para.lines)
+        if not text:
+            continue
+        is_heading = para.is_heading or (
+            not para.is_table_row and bool(_HEADING_TEXT.match(text)) and len(text) <= 30
+            and not re.search(r"[。;!?]$", text))
+        if is_heading:
+            heading = text
+        start = 0
+        for piece in _SPLIT.split(text):
+            end = start + len(piece)
+            if piece.strip(" ,、:"):
+                sentences.append(Sentence(len(sentences) + 1, piece, _span_where(marks, start, end),
+                                          heading, p_index))
+            start = end
+    return sentences
+
+
+# ------------------------------------------------------------------------------------- figures
+
+# Keys of the quantities the audit knows (the same names as metrics.json where one exists).
+NAMES: dict[str, str] = {
+    "budget.total_budget_wan": "全年预算",
+    "budget.initial_budget_wan": "年初预算",
+    "budget.total_actual_wan": "实际支出",
+    "budget.execution_rate_pct": "预算执行率",
+    "budget.unspent_wan": "结余（未支出）",
+    "budget.basic_actual_wan": "基本支出",
+    "budget.project_actual_wan": "项目支出",
+    "budget.basic_budget_wan": "基本支出预算",
+    "budget.project_budget_wan": "项目支出预算",
+    "budget.basic_execution_rate_pct": "基本支出执行率",
+    "budget.project_execution_rate_pct": "项目支出执行率",
+    "income.total_wan": "收入",
+    "income.basic_wan": "收入·基本支出",
+    "income.project_wan": "收入·项目支出",
+    "petitions.total_cases": "信访总量",
+    "petitions.first_time_resolution_rate_pct": "一次性化解率",
+    "petitions.online_share_pct": "网信占比率",
+    "petitions.satisfaction_rate_pct": "群众满意率",
+    "petitions.participation_rate_pct": "参评率",
+    "petitions.timely_acceptance_rate_pct": "及时受理率",
+    "petitions.on_time_completion_rate_pct": "按期办结率",
+    "petitions.repeat_rate_pct": "重复信访率",
+    "petitions.national_initial_qiujue_count": "国家局登记求决类初次信访",
+    "score.total": "自评总分",
+    "weight.total": "总分满分",
+}
+
+# Modules of the scoring frameworks; aliases map to the canonical name (管理效能 = 管理效率).
+MODULE_ALIASES: dict[str, str] = {
+    "履职效能": "履职效能", "管理效率": "管理效率", "管理效能": "管理效率",
+    "决策指标": "决策", "过程指标": "过程", "产出指标": "产出", "效益指标": "效益",
+    "决策类指标": "决策", "过程类指标": "过程", "产出类指标": "产出", "效益类指标": "效益",
+}
+GUANGDONG_MODULES = ("履职效能", "管理效率")
+
+# (keyword, key or role, kind). kind: amount | rate | score | weight | lost | count | subject
+KEYWORDS: list[tuple[str, str, str]] = [
+    ("全年预算拨款", "budget.total_budget_wan", "amount"),
+    ("预算拨款", "budget.total_budget_wan", "amount"),
+    ("全年预算", "budget.total_budget_wan", "amount"),
+    ("年度预算", "budget.total_budget_wan", "amount"),
+    ("调整后预算", "budget.total_budget_wan", "amount"),
+    ("预算数", "budget.total_budget_wan", "amount"),
+    ("预算总额", "budget.total_budget_wan", "amount"),
+    ("预算安排", "budget.total_budget_wan", "amount"),
+    ("年初预算", "budget.initial_budget_wan", "amount"),
+    ("实际支出", "budget.total_actual_wan", "amount"),
+    ("实际支出数", "budget.total_actual_wan", "amount"),
+    ("支出数", "budget.total_actual_wan", "amount"),
+    ("全年支出", "budget.total_actual_wan", "amount"),
+    ("总支出", "budget.total_actual_wan", "amount"),
+    ("支出合计", "budget.total_actual_wan", "amount"),
+    ("支出总额", "budget.total_actual_wan", "amount"),
+    ("决算数", "budget.total_actual_wan", "amount"),
+    ("结余", "budget.unspent_wan", "amount"),
+    ("未支出", "budget.unspent_wan", "amount"),
+    ("结转结余", "budget.unspent_wan", "amount"),
+    ("财政拨款收入", "income.total_wan", "amount"),
+    ("收入合计", "income.total_wan", "amount"),
+    ("本年收入", "income.total_wan", "amount"),
+    ("总收入", "income.total_wan", "amount"),
+    ("收入", "income.total_wan", "amount"),
+    ("基本支出", "@basic", "amount"),
+    ("项目支出", "@project", "amount"),
+    ("专项拨款", "@project", "amount"),
+    ("专项经费支出", "@project", "amount"),
+    ("专项经费", "@project", "amount"),
+    ("专项支出", "@project", "amount"),
+    ("预算执行率", "@exec_rate", "rate"),
+    ("执行率", "@exec_rate", "rate"),
+    ("支出率", "@exec_rate", "rate"),
+    ("资金支出率", "@exec_rate", "rate"),
+    ("一次性化解率", "petitions.first_time_resolution_rate_pct", "rate"),
+    ("网信占比率", "petitions.online_share_pct", "rate"),
+    ("网信占比", "petitions.online_share_pct", "rate"),
+    ("网上信访占比", "petitions.online_share_pct", "rate"),
+    ("满意率", "petitions.satisfaction_rate_pct", "rate"),
+    ("满意度", "petitions.satisfaction_rate_pct", "rate"),
+    ("参评率", "petitions.participation_rate_pct", "rate"),
+    ("及时受理率", "petitions.timely_acceptance_rate_pct", "rate"),
+    ("按期办结率", "petitions.on_time_completion_rate_pct", "rate"),
+    ("重复信访率", "petitions.repeat_rate_pct", "rate"),
+    ("信访总量", "petitions.total_cases", "count"),
+    ("国家信访局登记", "petitions.national_initial_qiujue_count", "count"),
+    ("自评总分", "score.total", "score"),
+    ("总分", "score.total", "score"),
+    ("总得分", "score.total", "score"),
+    ("综合评分", "score.total", "score"),
+    ("综合得分", "score.total", "score"),
+    ("得分", "@score", "score"),
+    ("评分", "@score", "score"),
+    ("自评", "@score", "score"),
+    ("满分", "@weight", "weight"),
+    ("分值", "@weight", "weight"),
+    ("权重", "@weight", "weight"),
+    ("扣分", "@lost", "lost"),
+    ("扣减", "@lost", "lost"),
+    ("失分", "@lost", "lost"),
+] + [(alias, "@module", "score") for alias in MODULE_ALIASES]
+
+UNIT_KIND = {  # which units each kind accepts ("" = no unit printed)
+    "amount": {"万元", "元", "亿元", ""},
+    "rate": {"%", ""},
+    "score": {"分", ""},
+    "weight": {"分", ""},
+    "lost": {"分", ""},
+    "count": {"件", "次", "个", "份", "人", "人次", "名", "位", "宗", "批", "家", "户", "条", "项",
+              "件次", ""},
+}
+COUNT_UNITS = UNIT_KIND["count"] - {""}
+AMOUNT_SCALE = {"万元": Decimal(1), "元": Decimal("0.0001"), "亿元": Decimal(10000)}
+
+_NUM = re.compile(
+    r"(?<![\d.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<approx>余|多)?"
+    r"(?P<unit>亿元|万元|元|个百分点|百分点|%|‰|分|件次|人次|件|次|个|份|人|名|位|宗|批|家|户|条|项|"
+    r"年|月|日|天|倍|季度)?")
+_CN_RANK = re.compile(r"(?:排名|排|位列|位居|居|列)[^,;。]{0,12}?第(?P<cn>[一二三四五六七八九十]+)(?:名|位)?")
+_UP = "增长|增加|提高|上升|上涨|增幅为|增幅"
+_DOWN = "下降|减少|降低|下滑|回落|降幅为|降幅|减幅"
+_DIRECTION_TAIL = re.compile(rf"(?P<dir>{_UP}|{_DOWN})(?:了|为|达到|达|约|近|超过)?$")
+_DIRECTION_TO = re.compile(rf"(?P<dir>{_UP}|{_DOWN})(?:至|到)$")
+_FROM_TAIL = re.compile(r"(?:由|从)(?:上年的?|去年的?)?$")
+_YOY_MARK = re.compile(r"同比|较上年|比上年|较去年|比去年|与上年相比|与去年相比|上年度|较\d{4}年|比\d{4}年")
+_PREV_MARK = re.compile(r"(?:上年|去年|上一年度?|上年度)(?:同期)?(?:的)?(?:为|是|:)?$")
+_PREV_ANY = re.compile(r"上年|去年|上一年")
+_RANK_MARK = re.compile(r"排名|排第|排在|位列|位居|居全|列全|排位")
+_APPROX_BEFORE = re.compile(r"(?:约|近|超过|逾|达近)$")
+_GENERIC_RATE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,12}?(?:率|占比|比例|比重))"
+                           r"(?:为|是|达到|达|:|约|仅|高达|了)?$")
+_HEADER_UNIT = re.compile(r"[(\[](?:单位:)?(亿元|万元|元|%)[)\]]$")
+_PART_WORDS = re.compile(r"基本支出|项目支出|专项")
+_FILLER = re.compile(r"^(?:其中|我区|我局|我部门|本部门|本单位|全区|全系统|全年|年度|全市|的|和|及|与)+")
+
+
+def is_up(word: str) -> bool:
+    """True when a direction word means an increase."""
+    return bool(re.fullmatch(_UP, word))
+
+
+@dataclass
+class Figure:
+    """One stated figure: what it is, its value in normal units, and the sentence it came from."""
+
+    key: str
+    name: str
+    kind: str          # amount | rate | score | weight | lost | count | rank | yoy | change | prev
+    value: Decimal     # 万元 for amounts; signed for changes
+    unit: str          # normal unit: 万元, %, 个百分点, 分, 件, 名 …
+    raw: str           # as printed after normalisation, e.g. "774.90万元", "下降43.21%"
+    places: int        # decimals printed
+    step: Decimal      # one unit in the last printed digit, in normal units
+    sentence: Sentence
+    label: str = ""
+    approx: bool = False
+    direction: str = ""
+    unit_assumed: bool = False
+    subject: str = ""
+    start: int = -1     # offset of the number in the sentence text
+
+    def snippet(self, before: int = 14, after: int = 10) -> str:
+        """The words around the figure in its sentence, e.g. ``…预算执行率为98.95%。``."""
+        text = self.sentence.text
+        if self.start < 0:
+            return text
+        a, b = max(0, self.start - before), min(len(text), self.start + len(self.raw) + after)
+        return ("…" if a > 0 else "") + text[a:b] + ("…" if b < len(text) else "")
+
+    def display(self) -> str:
+        """The value as it would be printed in 万元 / % / 分."""
+        if self.kind in ("yoy", "change") and self.direction:
+            sign = "+" if self.value > 0 else ("−" if self.value < 0 else "")
+            return f"{sign}{fmt_dec(abs(self.value), self.places)}{self.unit}"
+        if self.kind == "rank":
+            return f"第{self.value}名"
+        text = fmt_dec(self.value, self.places)
+        if self.unit == "万元" and self.places > 2:   # stated in 元: 774.900000 → 774.90
+            text = text.rstrip("0")
+            text = text + "0" * (2 - len(text.split(".")[1]))
+        return f"{text}{self.unit}"
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "name": self.name, "kind": self.kind,
+                "value": float(self.value) if self.kind != "rank" else int(self.value),
+                "value_text": fmt_dec(self.value, self.places), "unit": self.unit,
+                "stated": self.raw, "approx": self.approx, "direction": self.direction or None,
+                "unit_assumed": self.unit_assumed, "where": self.sentence.where,
+                "sentence": self.sentence.text, "label": self.label}
+
+
+def fmt_dec(value: Decimal, places: int) -> str:
+    """Format a Decimal with exactly ``places`` decimals (quantize is exact for stated values)."""
+    from evalkit.numfmt import round_half_up
+    return f"{round_half_up(value, max(places, 0)):f}"
+
+
+def key_name(key: str) -> str:
+    """Chinese display name of a figure key."""
+    if key in NAMES:
+        return NAMES[key]
+    for prefix, fmt in (("yoy:", "{}同比"), ("change:", "{}同比变化"), ("prev:", "上年{}"),
+                        ("rank:", "{}排名")):
+        if key.startswith(prefix):
+            return fmt.format(key_name(key[len(prefix):]))
+    if key.startswith("score.modules."):
+        return f"{key.split('.', 2)[2]}得分"
+    if key.startswith("weight.modules."):
+        return f"{key.split('.', 2)[2]}满分"
+    if key.startswith("lost.modules."):
+        return f"{key.split('.', 2)[2]}扣分"
+    if key.startswith(("rate:", "count:", "amount:")):
+        return key.split(":", 1)[1]
+    return key
+
+
+def _places(num: str) -> int:
+    return len(num.split(".", 1)[1]) if "." in num else 0
+
+
+def _keyword_hits(label: str) -> list[tuple[int, int, str, str, str]]:
+    """All keyword matches in ``label`` as (end, length, keyword, key, kind), best first."""
+    hits = []
+    for word, key, kind in KEYWORDS:
+        start = label.rfind(word)
+        if start >= 0:
+            hits.append((start + len(word), len(word), word, key, kind))
+    hits.sort(key=lambda h: (-h[0], -h[1]))
+    return hits
+
+
+def _module_in(text: str) -> str | None:
+    """The rightmost module named in ``text`` (canonical name)."""
+    best, pos = None, -1
+    for alias, name in MODULE_ALIASES.items():
+        i = text.rfind(alias)
+        if i > pos:
+            best, pos = name, i
+    return best
+
+
+@dataclass
+class _Context:
+    """Running state while reading one paragraph."""
+
+    last_subject: str = ""
+
+
+@dataclass
+class Extraction:
+    """All figures found in a report, with its sentences."""
+
+    path: str
+    fmt: str
+    sentences: list[Sentence]
+    figures: list[Figure] = field(default_factory=list)
+    unrecognised: list[dict] = field(default_factory=list)
+
+    def by_key(self) -> dict[str, list[Figure]]:
+        """Figures grouped by key, in order of first appearance."""
+        groups: dict[str, list[Figure]] = {}
+        for f in self.figures:
+            groups.setdefault(f.key, []).append(f)
+        return groups
+
+
+_WHOLE_KEYS = ("budget.total_budget_wan", "budget.total_actual_wan", "income.total_wan")
+_PART_KEYS = {
+    "budget.total_actual_wan": ("budget.basic_actual_wan", "budget.project_actual_wan"),
+    "budget.total_budget_wan": ("budget.basic_budget_wan", "budget.project_budget_wan"),
+    "income.total_wan": ("income.basic_wan", "income.project_wan"),
+}
+
+
+def _resolve(role: str, kind: str, label: str, before: str, sentence: Sentence,
+             whole: str | None) -> str | None:
+    """Turn a keyword role (``@basic``, ``@score`` …) into a concrete key."""
+    if not role.startswith("@"):
+        return role
+    if role in ("@basic", "@project"):
+        idx = 0 if role == "@basic" else 1
+        if whole:
+            return _PART_KEYS[whole][idx]
+        if "预算" in label:
+            return _PART_KEYS["budget.total_budget_wan"][idx]
+        if "收入" in label:
+            return _PART_KEYS["income.total_wan"][idx]
+        return _PART_KEYS["budget.total_actual_wan"][idx]
+    if role == "@exec_rate":
+        head = label[-12:]
+        if "基本支出" in head:
+            return "budget.basic_execution_rate_pct"
+        if "项目支出" in head or "专项" in head:
+            return "budget.project_execution_rate_pct"
+        return "budget.execution_rate_pct"
+    module = _module_in(label) or _module_in(before) or _module_in(sentence.heading)
+    if role in ("@score", "@module"):
+        if role == "@module":
+            module = _module_in(label)
+        return f"score.modules.{module}" if module else "score.total"
+    if role == "@weight":
+        return f"weight.modules.{module}" if module else "weight.total"
+    if role == "@lost":
+        return f"lost.modules.{module}" if module else "lost.total"
+    return None
+
+
+def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
+                     report_year: int | None = None) -> None:
+    """Find the figures of one sentence and append them to ``out``."""
+    text = sentence.text
+    prev_end = 0
+    whole: str | None = None          # the whole that a following 其中 splits
+    whole_seen: str | None = None
+    pending_from: tuple[str, Figure] | None = None
+    for m in _NUM.finditer(text):
+        label = text[prev_end:m.start()]
+        before = text[:m.start()]
+        prev_end = m.end()
+        num, unit, approx_after = m.group("num"), m.group("unit") or "", bool(m.group("approx"))
+        if unit in ("年", "月", "日", "天", "季度", "倍"):
+            continue
+        if unit == "百分点":
+            unit = "个百分点"
+        if text[m.end():m.end() + 3].startswith(("个百分点",)) and not unit:
+            unit = "个百分点"
+        if not unit:
+            hu = _HEADER_UNIT.search(label)
+            if hu:
+                unit = hu.group(1)
+        value = Decimal(num.replace(",", ""))
+        places = _places(num)
+        approx = approx_after or bool(_APPROX_BEFORE.search(label))
+        if "其中" in label and whole_seen:
+            whole = whole_seen
+
+        def add(key: str, kind: str, val: Decimal, norm_unit: str, step: Decimal, raw: str,
+                direction: str = "", subject: str = "", unit_assumed: bool = False) -> Figure:
+            fig = Figure(key, key_name(key), kind, val, norm_unit, raw, places, step, sentence,
+                         label.strip(",:、"), approx, direction, unit_assumed, subject,
+                         m.start() - (len(raw) - len(m.group(0))
+                                      if raw.endswith(m.group(0)) else 0))
+            out.figures.append(fig)
+            return fig
+
+        # 1. rank: 排名第3
+        if label.endswith("第"):
+            if _RANK_MARK.search(before) and not places:
+                subject = ctx.last_subject or "unknown"
+                add(f"rank:{subject}", "rank", value, "名", Decimal(1), f"第{num}", subject=subject)
+            continue
+
+        hits = _keyword_hits(label)
+        subject_hit = next((h for h in hits if h[4] in ("amount", "rate", "count")
+                            and not h[3].startswith("@")), None)
+
+        # 2. changes: 同比下降43.21%, 较上年增加189.25万元, 提高1.5个百分点
+        d = _DIRECTION_TAIL.search(label)
+        dto = _DIRECTION_TO.search(label)
+        if d and not dto and unit in {"%", "个百分点", "万元", "元", "亿元"} | COUNT_UNITS:
+            word = d.group("dir")
+            head = label[:d.start()]
+            subj = _subject_from(head, sentence, whole) or ctx.last_subject
+            if not subj:
+                subj = "unknown"
+            sign = Decimal(1) if is_up(word) else Decimal(-1)
+            if unit == "%":
+                key, kind, norm_unit, val, step = (f"yoy:{subj}", "yoy", "%", value * sign,
+                                                   Decimal(1).scaleb(-places))
+            elif unit in AMOUNT_SCALE:
+                sc = AMOUNT_SCALE[unit]
+                key, kind, norm_unit, val, step = (f"change:{subj}", "change", "万元",
+                                                   value * sc * sign, Decimal(1).scaleb(-places) * sc)
+            else:
+                key, kind, norm_unit, val, step = (f"change:{subj}", "change", unit, value * sign,
+                                                   Decimal(1).scaleb(-places))
+            add(key, kind, val, norm_unit, step, f"{word}{num}{unit}", direction=word, subject=subj)
+            ctx.last_subject = subj
+            continue
+
+        # 3. a pair: 由81件下降至46件
+        if _FROM_TAIL.search(label):
+            subj = _subject_from(label, sentence, whole) or ctx.last_subject or "unknown"
+            fig = _amount_like(subj, value, unit, places)
+            if fig:
+                f = add(f"prev:{subj}", fig[0], fig[1], fig[2], fig[3], f"{num}{unit}",
+                        subject=subj)
+                pending_from = (subj, f)
+                ctx.last_subject = subj
+            continue
+        if dto and pending_from:
+            subj, prev_fig = pending_from
+            fig = _amount_like(subj, value, unit, places)
+            if fig:
+                add(subj, fig[0], fig[1], fig[2], fig[3], f"{num}{unit}",
+                    direction=dto.group("dir"), subject=subj)
+            pending_from = None
+            continue
+
+        # 4. previous-year value: 上年为81件, 上年实际支出700万元
+        if _PREV_MARK.search(label) and not subject_hit:
+            subj = ctx.last_subject
+            fig = _amount_like(subj, value, unit, places) if subj else None
+            if fig:
+                add(f"prev:{subj}", fig[0], fig[1], fig[2], fig[3], f"{num}{unit}", subject=subj)
+            continue
+
+        # 5. labelled figures
+        chosen = None
+        for end, _len, word, role, kind in hits:
+            if unit not in UNIT_KIND[kind]:
+                continue
+            if kind == "score" and role == "@module" and unit != "分" and "自评" not in label \
+                    and "得分" not in label:
+                continue
+            key = _resolve(role, kind, label, before, sentence, whole)
+            if key:
+                chosen = (key, kind, word)
+                break
+        if chosen is None and unit in ("%", ""):
+            g = _GENERIC_RATE.search(label)
+            if g and unit == "%":
+                name = _FILLER.sub("", g.group("name")) or g.group("name")
+                chosen = (f"rate:{name}", "rate", g.group("name"))
+        if chosen is None and unit in COUNT_UNITS:
+            tail = re.split(r"[,:;]", label)[-1].strip("、“”\"")
+            tail = re.sub(r"^.*[》)]", "", tail[-16:]) if len(tail) > 16 else tail
+            tail = _FILLER.sub("", tail) or "数量"
+            tail = re.sub(r"(?:约|近|超过|逾|共|为|达|是)+$", "", tail) or "数量"
+            chosen = (f"count:{tail}", "count", "")
+        if chosen is None:
+            if unit in ("%", "万元", "元", "亿元", "分", "个百分点"):
+                out.unrecognised.append({"stated": f"{num}{unit}", "where": sentence.where,
+                                         "sentence": sentence.text})
+            continue
+        key, kind, word = chosen
+        if key in _WHOLE_KEYS and _PART_WORDS.search(label[: label.rfind(word)] if word else ""):
+            # 基本支出预算数 / a table row 基本支出 under the column 实际支出
+            part = 0 if "基本支出" in label[: label.rfind(word)] else 1
+            key = _PART_KEYS[key][part]
+        prev_year = bool(_PREV_ANY.search(label[: max(0, label.rfind(word))] if word else label)) \
+            and kind in ("amount", "rate", "count")
+        if kind == "amount":
+            norm_unit = "万元"
+            sc = AMOUNT_SCALE.get(unit, Decimal(1))
+            val, step = value * sc, Decimal(1).scaleb(-places) * sc
+            assumed = unit == ""
+            places = max(0, places + {"元": 4, "亿元": -4}.get(unit, 0))
+        elif kind == "rate":
+            norm_unit, val, step, assumed = "%", value, Decimal(1).scaleb(-places), unit == ""
+        elif kind in ("score", "weight", "lost"):
+            norm_unit, val, step, assumed = "分", value, Decimal(1).scaleb(-places), False
+        else:
+            norm_unit, val, step, assumed = unit, value, Decimal(1).scaleb(-places), False
+        if prev_year:
+            add(f"prev:{key}", "prev", val, norm_unit, step, f"{num}{unit}", subject=key,
+                unit_assumed=assumed)
+        else:
+            add(key, kind, val, norm_unit, step, f"{num}{unit}", unit_assumed=assumed)
+        if kind in ("amount", "rate", "count"):
+            ctx.last_subject = key
+        if key in _WHOLE_KEYS:
+            whole_seen = key
+    # ranks written in Chinese numerals: 排名第三
+    for m in _CN_RANK.finditer(text):
+        value = Decimal(_cn_int(m.group("cn")))
+        subject = ctx.last_subject or "unknown"
+        out.figures.append(Figure(f"rank:{subject}", key_name(f"rank:{subject}"), "rank", value,
+                                  "名", f"第{m.group('cn')}", 0, Decimal(1), sentence,
+                                  m.group(0), subject=subject, start=m.start()))
+
+
+def _subject_from(text: str, sentence: Sentence, whole: str | None) -> str | None:
+    """The quantity a change/pair refers to, from the keywords in ``text``."""
+    for end, _len, word, role, kind in _keyword_hits(text):
+        if kind in ("amount", "rate", "count"):
+            key = _resolve(role, kind, text, text, sentence, whole)
+            if key:
+                return key
+    g = re.search(r"([\u4e00-\u9fff]{1,12}?(?:率|占比|比例|比重))", text)
+    if g:
+        return f"rate:{_FILLER.sub('', g.group(1)) or g.group(1)}"
+    return None
+
+
+def _amount_like(subject: str, value: Decimal, unit: str, places: int):
+    """Normalise a value of the same kind as ``subject``: (kind, value, unit, step) or None."""
+    step = Decimal(1).scaleb(-places)
+    if unit in AMOUNT_SCALE:
+        sc = AMOUNT_SCALE[unit]
+        return ("amount", value * sc, "万元", step * sc)
+    if unit == "%":
+        return ("rate", value, "%", step)
+    if unit in COUNT_UNITS:
+        return ("count", value, unit, step)
+    if unit == "" and subject.endswith("_wan"):
+        return ("amount", value, "万元", step)
+    return None
+
+
+def _cn_int(text: str) -> int:
+    digits = "零一二三四五六七八九"
+    if text == "十":
+        return 10
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (digits.index(tens) if tens else 1) * 10 + (digits.index(ones) if ones else 0)
+    return digits.index(text)
+
+
+def extract(report: RawReport) -> Extraction:
+    """Extract every figure from a report that has been read."""
+    sentences = split_sentences(report)
+    out = Extraction(str(report.path), report.fmt, sentences)
+    ctx = _Context()
+    paragraph = None
+    for s in sentences:
+        if s.paragraph != paragraph:
+            ctx = _Context()
+            paragraph = s.paragraph
+        extract_sentence(s, ctx, out)
+    return out
+
+
+def extract_file(path: Path | str) -> Extraction:
+    """Read and extract a report file (raises ``AuditReadError`` when it cannot be read)."""
+    return extract(read_report(path))

@@ -1,0 +1,71 @@
+"""Parquet cache of loaded tidy tables, keyed on the raw file's SHA-256.
+
+One file per table, ``<processed_dir>/<year>/<table>.parquet``. The cache key (raw SHA-256, loader
+version, unit override, year, salt fingerprint) and the warnings found at parse time are stored in
+the parquet schema metadata, so one atomic write keeps table and key together and a cached load
+still reports its warnings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from evalkit.errors import Problem, problem
+from evalkit.fsutil import atomic_path
+
+LOADER_VERSION = "io-1"
+"""Bump when parsing or tidy output changes, to invalidate every cache entry."""
+
+_META_KEY = b"evalkit"
+
+
+def cache_key(sha256: str, **parts: Any) -> dict[str, Any]:
+    """The cache key of one table load."""
+    return {"loader_version": LOADER_VERSION, "sha256": sha256, **parts}
+
+
+def _problem_to_json(p: Problem) -> dict[str, Any]:
+    return {"level": p.level, "file": p.file, "zh": p.zh, "en": p.en, "sheet": p.sheet,
+            "row": p.row, "column": p.column,
+            "value": None if not p.has_value else str(p.value), "has_value": p.has_value}
+
+
+def _problem_from_json(d: dict[str, Any]) -> Problem:
+    kw = {"value": d["value"]} if d.get("has_value") else {}
+    return problem(d["level"], d["file"], d["zh"], d["en"], sheet=d.get("sheet"),
+                   row=d.get("row"), column=d.get("column"), **kw)
+
+
+def read_cached(path: Path, key: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """Return the cached table and its warnings if ``path`` exists with the same key, else None."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        meta = pq.read_schema(path).metadata or {}
+        stored = json.loads(meta.get(_META_KEY, b"{}"))
+        if stored.get("key") != key:
+            return None
+        frame = pq.read_table(path).to_pandas()
+    except (OSError, ValueError, pa.ArrowException):
+        return None  # unreadable cache: parse again
+    return frame, [_problem_from_json(d) for d in stored.get("warnings", [])]
+
+
+def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
+                 warnings: list[Problem]) -> Path:
+    """Write ``frame`` with its key and warnings to ``path`` atomically."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    meta = dict(table.schema.metadata or {})
+    meta[_META_KEY] = json.dumps({"key": key, "warnings": [_problem_to_json(p) for p in warnings]},
+                                 ensure_ascii=False).encode()
+    table = table.replace_schema_metadata(meta)
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
+    return Path(path)

@@ -1,0 +1,338 @@
+"""Vectorised cell parsers: text, amounts, integers, dates, booleans and coded categories.
+
+Every parser takes a ``pandas.Series`` of raw cells (``object`` dtype, as read from xlsx or csv:
+``str``, ``float``, ``int``, ``bool``, ``datetime``/``date`` or blank) and returns the parsed
+values plus a boolean mask of the cells that were *not blank but could not be parsed*. Callers turn
+that mask into located problems. Work is done with pandas string methods and numpy; Python-level
+work is limited to classifying the cells by type and to the (rare) odd cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+import unicodedata
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from evalkit.numfmt import FEN_PER_WAN, FEN_PER_YUAN
+
+BLANK_TEXT = {"", "-", "—", "--", "——", "/", "nan", "none", "null", "n/a", "#n/a"}
+"""Text that counts as an empty cell (after NFKC, trimming and lower-casing)."""
+
+TRUE_WORDS = ("是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "☑", "有", "对")
+FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "☒", "无", "不是", "错")
+BOOL_WORDS: dict[str, bool] = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+"""Accepted spellings of booleans (after NFKC, trimming and lower-casing)."""
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+MIN_YEAR, MAX_YEAR = 1990, 2100
+_DATE_RE = re.compile(
+    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*\d{1,2}\s*[:时]\s*\d{1,2}\s*分?(?:\s*[:]?\s*\d{1,2}(?:\.\d+)?\s*秒?)?)?$"
+)
+_COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+_SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_UNIT_WORDS_RE = re.compile(r"(?:人民币|RMB|¥|￥)|(?:万元|元|天|日|件)$", re.IGNORECASE)
+_NEG_PAREN_RE = re.compile(r"^\((.*)\)$")
+
+
+def nfkc(text: str) -> str:
+    """Fold full-width characters and compatibility forms (``１２３`` → ``123``, ``（`` → ``(``)."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def cell_types(raw: pd.Series) -> pd.Series:
+    """Return the Python type of each cell (a cheap C-level classification)."""
+    return raw.map(type)
+
+
+def _blank_mask_cells(raw: pd.Series) -> pd.Series:
+    """True where a cell is empty: ``None``, NaN, or text that is blank/a dash after trimming."""
+    types = cell_types(raw)
+    is_str = types == str
+    blank = raw.isna()
+    if is_str.any():
+        text = norm_text(raw[is_str]).str.lower()
+        blank.loc[is_str] = text.isin(BLANK_TEXT).to_numpy()
+    return blank.astype(bool)
+
+
+def norm_text(values: pd.Series) -> pd.Series:
+    """NFKC-fold and trim a Series of ``str`` (inner spaces are kept)."""
+    return values.astype(str).str.normalize("NFKC").str.strip()
+
+
+def squeeze(values: pd.Series) -> pd.Series:
+    """NFKC-fold, remove every whitespace character and lower-case a Series of ``str``."""
+    return values.astype(str).str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.lower()
+
+
+def _numbers_to_text(values: pd.Series) -> pd.Series:
+    """Render numeric cells as text: integral floats without ``.0`` (codes read as numbers)."""
+    arr = values.to_numpy(dtype="float64")
+    integral = np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 1e15)
+    out = pd.Series(values.astype(str).to_numpy(), index=values.index, dtype=object)
+    out[integral] = pd.Series(arr[integral].astype("int64"), dtype="int64").astype(str).to_numpy()
+    return out
+
+
+def _parse_text_cells(raw: pd.Series) -> pd.Series:
+    """Parse a text column: NFKC-folded, trimmed strings, ``None`` for blank cells.
+
+    Numbers read from xlsx are shown without a spurious ``.0`` (``2010308.0`` → ``"2010308"``);
+    dates as ``YYYY-MM-DD``.
+    """
+    out = pd.Series(None, index=raw.index, dtype=object)
+    blank = _blank_mask_cells(raw)
+    types = cell_types(raw)
+    is_str = (types == str) & ~blank
+    if is_str.any():
+        out[is_str] = norm_text(raw[is_str])
+    is_num = types.isin([float, int, np.float64, np.int64]) & ~blank
+    if is_num.any():
+        out[is_num] = _numbers_to_text(raw[is_num])
+    other = ~blank & ~is_str & ~is_num
+    if other.any():
+        out[other] = raw[other].map(_other_to_text)
+    return out
+
+
+def _other_to_text(value: object) -> str:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def _parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse numbers (numeric cells and numbers typed as text) to float64.
+
+    Returns:
+        ``(values, bad)``: NaN for blank and bad cells; ``bad`` marks non-blank unparseable cells.
+    """
+    blank = _blank_mask_cells(raw)
+    types = cell_types(raw)
+    values = pd.Series(np.nan, index=raw.index, dtype="float64")
+    is_num = types.isin([float, int, np.float64, np.int64]) & ~blank
+    if is_num.any():
+        values[is_num] = raw[is_num].astype("float64")
+    is_str = (types == str) & ~blank
+    if is_str.any():
+        text = (squeeze(raw[is_str]).str.replace(",", "", regex=False)
+                .str.replace(_UNIT_WORDS_RE, "", regex=True))
+        text = text.str.replace(_NEG_PAREN_RE, r"-\1", regex=True)
+        parsed = pd.to_numeric(text, errors="coerce")
+        values[is_str] = parsed.to_numpy(dtype="float64")
+    finite = np.isfinite(values.to_numpy())
+    bad = ~blank & ~pd.Series(finite, index=raw.index)
+    values[bad] = np.nan
+    return values, bad
+
+
+def amount_scale(unit: str) -> int:
+    """分 per unit: 100 for 元, 1,000,000 for 万元."""
+    return FEN_PER_YUAN if unit == "元" else FEN_PER_WAN
+
+
+def _parse_amount_cells(raw: pd.Series, unit: str) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Parse an amount column given in ``unit`` (元 or 万元) to exact 分 and to 万元 floats.
+
+    Amounts are rounded to the cent (1 分) on integer 分, so ``7831600.00`` 元 becomes exactly
+    ``783160000`` 分 and the float ``783.16`` 万元 (the closest double), as ``numfmt.sum_wan``
+    expects.
+
+    Args:
+        raw: raw cells.
+        unit: ``"元"`` or ``"万元"``.
+
+    Returns:
+        ``(wan, fen, bad)``: float64 万元 (NaN when blank), nullable Int64 分, bad-cell mask.
+    """
+    values, bad = _parse_numbers(raw)
+    arr = values.to_numpy()
+    ok = np.isfinite(arr)
+    fen_arr = np.zeros(len(arr), dtype="int64")
+    fen_arr[ok] = np.rint(arr[ok] * amount_scale(unit)).astype("int64")
+    fen = pd.array(fen_arr, dtype="Int64")
+    fen[~ok] = pd.NA
+    wan = pd.Series(np.where(ok, fen_arr / FEN_PER_WAN, np.nan), index=raw.index, dtype="float64")
+    return wan, pd.Series(fen, index=raw.index), bad
+
+
+def _parse_int_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse whole numbers to ``Int64`` (``"３"``, ``"3天"``, ``3.0`` → 3); fractions are bad."""
+    values, bad = _parse_numbers(raw)
+    arr = values.to_numpy()
+    frac = np.isfinite(arr) & (np.floor(arr) != arr)
+    bad = bad | pd.Series(frac, index=raw.index)
+    ok = np.isfinite(arr) & ~frac
+    out = pd.array(np.where(ok, arr, 0).astype("int64"), dtype="Int64")
+    out[~ok] = pd.NA
+    return pd.Series(out, index=raw.index), bad
+
+
+def _dates_from_parts(y: pd.Series, m: pd.Series, d: pd.Series) -> pd.Series:
+    """Build timestamps from year/month/day Series; impossible dates (2月30日) become NaT."""
+    frame = pd.DataFrame({"year": pd.to_numeric(y), "month": pd.to_numeric(m),
+                          "day": pd.to_numeric(d)})
+    return pd.to_datetime(frame, errors="coerce")
+
+
+def _parse_date_text(text: pd.Series) -> pd.Series:
+    """Parse date text: 2023-03-05, 2023/3/5, 2023.3.5, 2023年3月5日, 20230305, with optional time,
+    or an Excel serial typed as text. Returns NaT where unrecognised or impossible."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    for regex in (_DATE_RE, _COMPACT_DATE_RE):
+        parts = text.str.extract(regex)
+        hit = parts["y"].notna() & out.isna()
+        if hit.any():
+            out[hit] = _dates_from_parts(parts.loc[hit, "y"], parts.loc[hit, "m"],
+                                         parts.loc[hit, "d"]).to_numpy()
+    serial = out.isna() & text.str.match(_SERIAL_RE)
+    if serial.any():
+        out[serial] = _serial_to_dates(pd.to_numeric(text[serial])).to_numpy()
+    return out
+
+
+def _serial_to_dates(numbers: pd.Series) -> pd.Series:
+    """Excel serial day numbers (1900 system) or yyyymmdd integers to dates; others NaT."""
+    arr = numbers.to_numpy(dtype="float64")
+    out = pd.Series(pd.NaT, index=numbers.index, dtype="datetime64[ns]")
+    compact = (arr >= 19000101) & (arr <= 21001231) & (np.floor(arr) == arr)
+    if compact.any():
+        ymd = arr[compact].astype("int64")
+        out[compact] = _dates_from_parts(pd.Series(ymd // 10000), pd.Series(ymd // 100 % 100),
+                                         pd.Series(ymd % 100)).to_numpy()
+    serial = (arr >= 1) & (arr < 2958466) & ~compact
+    if serial.any():
+        days = np.floor(arr[serial]).astype("int64")
+        out[serial] = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).to_numpy()
+    return out
+
+
+def _parse_date_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a date column to ``datetime64[ns]`` at midnight (the time of day is dropped).
+
+    Accepts datetime cells, Excel serial numbers, yyyymmdd numbers and the text forms of
+    :func:`_parse_date_text`. Dates outside 1990–2100 count as impossible.
+
+    Returns:
+        ``(dates, bad)``: NaT for blank and bad cells; ``bad`` marks unrecognised/impossible cells.
+    """
+    blank = _blank_mask_cells(raw)
+    types = cell_types(raw)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    is_dt = types.isin([dt.datetime, dt.date, pd.Timestamp]) & ~blank
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(raw[is_dt].astype(object).map(_as_datetime)).to_numpy()
+    is_num = types.isin([float, int, np.float64, np.int64]) & ~blank
+    if is_num.any():
+        out[is_num] = _serial_to_dates(raw[is_num].astype("float64")).to_numpy()
+    is_str = (types == str) & ~blank
+    if is_str.any():
+        out[is_str] = _parse_date_text(squeeze_keep_space(raw[is_str])).to_numpy()
+    out = out.dt.normalize()
+    years = out.dt.year
+    out = out.mask((years < MIN_YEAR) | (years > MAX_YEAR))
+    bad = ~blank & out.isna()
+    return out, bad.astype(bool)
+
+
+def squeeze_keep_space(values: pd.Series) -> pd.Series:
+    """NFKC-fold and trim, collapsing inner whitespace runs to one space."""
+    return values.astype(str).str.normalize("NFKC").str.strip().str.replace(r"\s+", " ", regex=True)
+
+
+def _as_datetime(value: object) -> object:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        return value
+    return dt.datetime(value.year, value.month, value.day)
+
+
+def _parse_bool_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse 是/否, Y/N, √/×, ✓/✗, 1/0, True/False, 有/无 to pandas ``boolean`` (NA when blank)."""
+    blank = _blank_mask_cells(raw)
+    types = cell_types(raw)
+    out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
+    is_bool = types.isin([bool, np.bool_]) & ~blank
+    if is_bool.any():
+        out[is_bool] = raw[is_bool].astype(bool).to_numpy()
+    is_num = types.isin([float, int, np.float64, np.int64]) & ~blank
+    if is_num.any():
+        nums = raw[is_num].astype("float64")
+        out[is_num] = nums.map({1.0: True, 0.0: False}).astype("boolean").to_numpy()
+    is_str = (types == str) & ~blank
+    if is_str.any():
+        out[is_str] = squeeze(raw[is_str]).map(BOOL_WORDS).astype("boolean").to_numpy()
+    bad = ~blank & out.isna().to_numpy()
+    return out, pd.Series(bad, index=raw.index, dtype=bool)
+
+
+def category_lookup(choices: tuple[str, ...], aliases: Mapping[str, str]) -> dict[str, str]:
+    """Map squeezed spellings (canonical values and aliases) to canonical values."""
+    table = {key_of(c): c for c in choices}
+    table.update({key_of(a): c for a, c in aliases.items()})
+    return table
+
+
+def key_of(text: str) -> str:
+    """The squeezed form used for matching: NFKC, no whitespace, lower-case."""
+    return re.sub(r"\s+", "", nfkc(str(text))).lower()
+
+
+def _parse_category_cells(raw: pd.Series, choices: tuple[str, ...],
+                   aliases: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Map coded values to their canonical Chinese spelling (``None`` when blank).
+
+    Returns:
+        ``(values, bad)``: ``bad`` marks non-blank values that are neither a choice nor an alias.
+    """
+    lookup = category_lookup(choices, aliases)
+    text = _parse_text_cells(raw)
+    present = text.notna()
+    out = pd.Series(None, index=raw.index, dtype=object)
+    if present.any():
+        out[present] = squeeze(text[present]).map(lookup).to_numpy()
+    bad = present & out.isna()
+    out[out.isna()] = None
+    return out, bad.astype(bool)
+
+
+def by_unique(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a cell parser once per distinct raw value and spread the results back.
+
+    Registers repeat the same few values (categories, dates, townships) across 100k rows, so
+    parsing the distinct values (``pandas.factorize``, a C hash table) and taking the results by
+    code is much faster than string methods over every cell. Blank cells (None/NaN) are parsed
+    as one ``None`` value.
+    """
+    @functools.wraps(fn)
+    def wrapper(raw: pd.Series, *args: Any, **kwargs: Any) -> Any:
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        values = pd.Series(list(uniques) + [None], dtype=object)
+        codes = np.where(codes < 0, len(uniques), codes)
+        result = fn(values, *args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(_spread(r, codes, raw.index) for r in result)
+        return _spread(result, codes, raw.index)
+    return wrapper
+
+
+def _spread(result: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    out = result.take(codes)
+    out.index = index
+    return out
+
+
+blank_mask = by_unique(_blank_mask_cells)
+parse_text = by_unique(_parse_text_cells)
+parse_amount = by_unique(_parse_amount_cells)
+parse_int = by_unique(_parse_int_cells)
+parse_date = by_unique(_parse_date_cells)
+parse_bool = by_unique(_parse_bool_cells)
+parse_category = by_unique(_parse_category_cells)

@@ -1,0 +1,258 @@
+"""Load one input table: grid → header → data rows → typed tidy columns, with located problems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from evalkit.errors import Problem
+from evalkit.io import checks
+from evalkit.io.clean import (blank_mask, by_unique, cell_types, parse_amount, parse_bool, parse_category,
+                              parse_date, parse_int, parse_text, squeeze)
+from evalkit.io.located import Locator
+from evalkit.io.pii import petitioner_key
+from evalkit.io.readers import Grid, HeaderMatch, ReadError, locate_header, read_grid
+from evalkit.schema import PETITIONS, Column, TableSpec
+
+TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计|小计)")
+GRAND_TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计)")
+FOOTER_RE = re.compile(r"^(?:注|说明|备注|制表|填表|填报|审核|负责人|单位负责人|数据来源)")
+LABEL_COLUMNS = 3
+"""A 合计/总计/小计 label is looked for in the first three columns of the sheet."""
+
+DEFAULTS: dict[str, object] = {"registered_national": False, "is_litigation": False,
+                               "extension_days": 0, "satisfaction": "未评价",
+                               "adjustment_wan": 0.0}
+"""Values used when an optional column is absent or a cell is blank (docs/architecture.md)."""
+
+
+@dataclass
+class Body:
+    """The data rows of a sheet as raw cells, indexed by Excel row number.
+
+    Attributes:
+        cells: tidy key -> raw cells of the matched columns.
+        totals: raw cells of the last 合计/总计 row (one-row frame), if any.
+    """
+
+    cells: pd.DataFrame
+    totals: pd.DataFrame
+
+
+def empty_frame(spec: TableSpec) -> pd.DataFrame:
+    """A zero-row tidy frame with the spec's columns and dtypes."""
+    body = Body(pd.DataFrame(index=pd.Index([], dtype="int64")), pd.DataFrame())
+    frame, _ = _coerce(body, spec, HeaderMatch(row_index=0), Locator("", None), None)
+    return finalise(frame, spec)
+
+
+def load_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: int | None = None,
+               salt: str | None = None, required: bool = True
+               ) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Parse one raw table into a tidy frame.
+
+    Args:
+        path: the xlsx or csv file.
+        spec: its table spec from :mod:`evalkit.schema`.
+        unit: amount unit when neither a 「单位」 line nor a header suffix states it.
+        year: the folder year; petitions registered in another year give a warning.
+        salt: salt for ``petitioner_key``; without it the key column is left NA.
+        required: whether a file without data rows is an error (else a warning, frame None).
+
+    Returns:
+        ``(frame, problems)``: the tidy frame (None if the file could not be read) and every
+        problem found (errors and warnings). Personal columns are never in the frame.
+    """
+    try:
+        grid = read_grid(Path(path), spec)
+    except ReadError as exc:
+        return None, [exc.problem]
+    match, problems = locate_header(grid, spec)
+    if match is None:
+        return None, problems
+    loc = Locator(grid.file, grid.sheet, dict(match.headers), problems)
+    body = extract_body(grid, match, spec)
+    if body.cells.empty:
+        level = "error" if required else "warning"
+        loc.add(level, "没有数据行（只有表头或为空表）", "no data rows", row=match.row_index + 1)
+        return None, loc.problems
+    units = amount_units(spec, match, unit, loc)
+    frame, fen = _coerce(body, spec, match, loc, units)
+    if spec.name == PETITIONS.name:
+        frame["petitioner_key"] = _key(body, salt)
+    checks.run(spec, frame, fen, body, units, loc, year)
+    return finalise(frame, spec), loc.problems
+
+
+def _key(body: Body, salt: str | None) -> pd.Series:
+    index = body.cells.index
+    if salt is None:
+        return pd.Series(None, index=index, dtype=object)
+    return petitioner_key(body.cells.get("petitioner_name"), body.cells.get("id_number"),
+                          salt, index)
+
+
+def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
+    """Rows below the header, without blank, total (合计/总计/小计) and footer-note rows."""
+    rows = grid.rows[match.row_index + 1:]
+    index = pd.RangeIndex(match.row_index + 2, match.row_index + 2 + len(rows))
+    if not rows:
+        return Body(pd.DataFrame(index=pd.Index([], dtype="int64")), pd.DataFrame())
+    arr = np.empty((len(rows), len(rows[0])), dtype=object)
+    arr[:] = rows
+    cells = pd.DataFrame({k: arr[:, j] for k, j in match.columns.items()}, index=index)
+    label_cols = [pd.Series(arr[:, j], index=index) for j in range(min(LABEL_COLUMNS, arr.shape[1]))]
+    non_personal = [c.key for c in spec.columns if c.key in cells and not c.personal]
+    filled = pd.DataFrame({k: ~blank_mask(cells[k]) for k in non_personal}, index=index)
+    n_filled = filled.sum(axis=1)
+    total = _label_mask(label_cols, TOTAL_RE)
+    grand = _label_mask(label_cols, GRAND_TOTAL_RE)
+    footer = _label_mask(label_cols[:1], FOOTER_RE) & (n_filled <= 1)
+    keep = (n_filled > 0) & ~total & ~footer
+    totals = cells[grand].tail(1)
+    return Body(cells[keep], totals)
+
+
+def _label_mask(columns: list[pd.Series], regex: re.Pattern[str]) -> pd.Series:
+    """True where any of ``columns`` holds short text matching ``regex`` (e.g. 合计)."""
+    out = pd.Series(False, index=columns[0].index if columns else None)
+    for col in columns:
+        out |= _label_hits(col, regex)
+    return out
+
+
+@by_unique
+def _label_hits(values: pd.Series, regex: re.Pattern[str]) -> pd.Series:
+    hits = pd.Series(False, index=values.index)
+    is_str = cell_types(values) == str
+    if is_str.any():
+        text = values[is_str]
+        short = text[text.str.len() <= 20]
+        hits.loc[short.index] = squeeze(short).str.match(regex).to_numpy()
+    return hits
+
+
+def amount_units(spec: TableSpec, match: HeaderMatch, unit: str | None,
+                 loc: Locator) -> dict[str, str]:
+    """Unit of each amount column: header suffix, else 「单位」 line, else ``unit``, else 元."""
+    keys = [c.key for c in spec.columns if c.kind == "amount" and c.key in match.columns]
+    fallback = match.sheet_unit or unit
+    if keys and fallback is None and any(k not in match.units for k in keys):
+        loc.add("warning", "未注明金额单位（无「单位：元/万元」行或表头单位），按“元”处理",
+                "amount unit not stated; assumed 元 (yuan)", row=match.row_index + 1)
+    return {k: match.units.get(k) or fallback or "元" for k in keys}
+
+
+def _coerce(body: Body, spec: TableSpec, match: HeaderMatch, loc: Locator,
+            units: dict[str, str] | None) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Parse every non-personal column; report bad and missing required cells.
+
+    Returns:
+        ``(frame, fen)``: parsed columns indexed by Excel row, and exact 分 of amount columns.
+    """
+    index = body.cells.index
+    out: dict[str, pd.Series] = {}
+    fen: dict[str, pd.Series] = {}
+    for col in spec.columns:
+        if col.personal:
+            continue
+        raw = body.cells[col.key] if col.key in body.cells else None
+        out[col.key] = _parse_column(col, raw, index, (units or {}).get(col.key, "元"), loc, fen)
+        if raw is not None and col.required:
+            _required(loc, col, raw)
+    return pd.DataFrame(out, index=index), fen
+
+
+def _required(loc: Locator, col: Column, raw: pd.Series) -> None:
+    loc.rows("error", blank_mask(raw), col.key, raw, "必填项为空", "required value is blank")
+
+
+BAD_MESSAGES: dict[str, tuple[str, str]] = {
+    "amount": ("不是有效的金额", "not a valid amount"),
+    "int": ("不是有效的整数", "not a whole number"),
+    "date": ("无法识别的日期或日期不存在", "unrecognised or impossible date"),
+    "bool": ("无法识别的是/否值（可用：是/否、Y/N、√/×、1/0、有/无）", "unrecognised yes/no value"),
+}
+
+
+def _parse_column(col: Column, raw: pd.Series | None, index: pd.Index, unit: str,
+                  loc: Locator, fen: dict[str, pd.Series]) -> pd.Series:
+    """Parse one column (or build its default when absent) and report bad cells."""
+    if raw is None:
+        return _absent(col, index)
+    bad: pd.Series | None = None
+    if col.kind == "amount":
+        values, fen[col.key], bad = parse_amount(raw, unit)
+    elif col.kind == "int":
+        values, bad = parse_int(raw)
+    elif col.kind == "date":
+        values, bad = parse_date(raw)
+    elif col.kind == "bool":
+        values, bad = parse_bool(raw)
+    elif col.kind == "category":
+        values, bad = parse_category(raw, col.choices, col.choice_aliases)
+        accepted = "、".join(col.choices)
+        loc.rows("error", bad, col.key, raw, f"不在可选值中（可选：{accepted}）",
+                 f"unknown value; accepted: {', '.join(col.choices)}")
+        bad = None
+    else:
+        values = parse_text(raw)
+    if bad is not None:
+        zh, en = BAD_MESSAGES[col.kind]
+        loc.rows("error", bad, col.key, raw, zh, en)
+    return values
+
+
+def _absent(col: Column, index: pd.Index) -> pd.Series:
+    dtype = {"amount": "float64", "int": "Int64", "date": "datetime64[ns]",
+             "bool": "boolean"}.get(col.kind, object)
+    default = DEFAULTS.get(col.key)
+    if default is None:
+        return pd.Series(None if dtype is object else pd.NA, index=index, dtype=dtype) \
+            if dtype != "float64" else pd.Series(np.nan, index=index, dtype="float64")
+    return pd.Series(default, index=index, dtype=dtype)
+
+
+def finalise(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
+    """Apply defaults and tidy dtypes; add ``source_row``; drop anything personal."""
+    out = pd.DataFrame(index=frame.index)
+    for col in spec.columns:
+        if col.personal:
+            continue
+        s = frame[col.key] if col.key in frame else _absent(col, frame.index)
+        out[col.key] = _tidy_dtype(col, s)
+    if spec.name == PETITIONS.name:
+        key = frame["petitioner_key"] if "petitioner_key" in frame else None
+        out["petitioner_key"] = key if key is not None else pd.Series(None, index=frame.index,
+                                                                     dtype=object)
+        out["petitioner_key"] = out["petitioner_key"].astype(object)
+    out["source_row"] = (frame["source_row"] if "source_row" in frame
+                         else pd.Series(frame.index, index=frame.index)).astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
+    """Cast one parsed column to its tidy dtype with defaults (see docs/architecture.md)."""
+    default = DEFAULTS.get(col.key)
+    if col.key == "is_repeat":
+        return s.astype(object).eq("重件").fillna(False).astype(bool) \
+            if s.dtype == object else s.astype(bool)
+    if col.kind == "amount":
+        s = s.astype("float64")
+        return s.fillna(default) if default is not None else s
+    if col.kind == "int":
+        s = s.astype("Int64")
+        return s.fillna(default) if default is not None else s
+    if col.kind == "date":
+        return pd.to_datetime(s).astype("datetime64[ns]")
+    if col.kind == "bool":
+        s = s.astype("boolean")
+        return s.fillna(default) if default is not None else s
+    s = s.astype(object).where(s.notna(), None)
+    if default is not None:
+        s = s.where(s.notna(), default)
+    return s

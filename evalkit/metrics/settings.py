@@ -1,0 +1,142 @@
+"""Metric settings: every convention that differs between jurisdictions, in one frozen dataclass.
+
+Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A year's
+``department.yaml`` may override them under ``settings:``::
+
+    settings:
+      offline_channels: [来信, 来访]
+      qiujue_purposes: [求决类, 申诉类]
+      checkpoints: {6: 50, 9: 75, 12: 100}
+      statistical_month_end_day: 20     # 21st-to-20th statistical month
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from evalkit.errors import InputError, problem
+from evalkit.numfmt import to_decimal
+from evalkit.schema import CHANNELS, PURPOSES
+
+DEPARTMENT_FILE = "department.yaml"
+
+
+def _frozen_checkpoints(items: Mapping[Any, Any]) -> Mapping[int, Decimal]:
+    return MappingProxyType({int(m): to_decimal(t) for m, t in sorted(items.items())})
+
+
+@dataclass(frozen=True)
+class MetricSettings:
+    """Conventions used by the metrics.
+
+    Attributes:
+        offline_channels: channels that are *not* 网信 (default 来信, 来访); every other channel
+            counts as online.
+        qiujue_purposes: purposes counted as 求决类 (default 求决类 only).
+        checkpoints: month -> target cumulative 支出进度 in percent (default 6月 50, 9月 75, 12月 100).
+        acceptance_days: days after registration within which acceptance is timely (15).
+        handling_days: days after acceptance within which a case must be closed (60).
+        max_extension_days: the longest approved extension (30); larger values are invalid input.
+        statistical_month_end_day: ``None`` for calendar months; ``20`` for the statistical month
+            running from the 21st to the 20th (a case registered after the 20th counts in the next
+            month, and one registered after 20 December in the next year).
+
+    >>> MetricSettings().checkpoints[6]
+    Decimal('50')
+    >>> MetricSettings.from_mapping({"acceptance_days": 10}).acceptance_days
+    10
+    """
+
+    offline_channels: frozenset[str] = frozenset({"来信", "来访"})
+    qiujue_purposes: frozenset[str] = frozenset({"求决类"})
+    checkpoints: Mapping[int, Decimal] = field(
+        default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75, 12: 100}))
+    acceptance_days: int = 15
+    handling_days: int = 60
+    max_extension_days: int = 30
+    statistical_month_end_day: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("offline_channels", "qiujue_purposes"):
+            if isinstance(getattr(self, name), str):
+                raise ValueError(f"{name} must be a list of names, got a string")
+        object.__setattr__(self, "offline_channels", frozenset(self.offline_channels))
+        object.__setattr__(self, "qiujue_purposes", frozenset(self.qiujue_purposes))
+        object.__setattr__(self, "checkpoints", _frozen_checkpoints(dict(self.checkpoints)))
+        for name in ("acceptance_days", "handling_days", "max_extension_days"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+        end = self.statistical_month_end_day
+        if end is not None and (isinstance(end, bool) or not isinstance(end, int)
+                                or not 1 <= end <= 28):
+            raise ValueError(f"statistical_month_end_day must be 1..28 or null, got {end!r}")
+        for month, target in self.checkpoints.items():
+            if not 1 <= month <= 12 or not 0 <= target <= 100:
+                raise ValueError(f"checkpoint {month}: {target} outside month 1..12 / 0..100%")
+
+    @classmethod
+    def from_mapping(cls, overrides: Mapping[str, Any] | None,
+                     file: str = DEPARTMENT_FILE) -> "MetricSettings":
+        """Build settings from a ``department.yaml`` ``settings:`` mapping (defaults for the rest).
+
+        Args:
+            overrides: the mapping (``None`` or empty gives the defaults).
+            file: the file name used in error messages.
+
+        Returns:
+            The settings.
+
+        Raises:
+            InputError: on an unknown key or a value of the wrong kind, located in ``file``.
+
+        >>> MetricSettings.from_mapping({"checkpoints": {7: 40}}).checkpoints[7]
+        Decimal('40')
+        """
+        if not overrides:
+            return cls()
+        if not isinstance(overrides, Mapping):
+            raise InputError([problem("error", file, "settings 应为键值映射",
+                                      "settings must be a mapping", column="settings",
+                                      value=overrides)])
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(str(k) for k in overrides if k not in known)
+        if unknown:
+            raise InputError([problem(
+                "error", file, f"未知的指标设置项 {key}；可用：{', '.join(sorted(known))}",
+                f"unknown metric setting {key!r}; known: {', '.join(sorted(known))}",
+                column=f"settings.{key}", value=overrides[key]) for key in unknown])
+        try:
+            return cls(**dict(overrides))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InputError([problem("error", file, f"指标设置取值无效：{exc}",
+                                      f"invalid metric setting: {exc}", column="settings")]) from exc
+
+    @classmethod
+    def from_department(cls, department: Mapping[str, Any] | None) -> "MetricSettings":
+        """Settings from a department dict (its optional ``settings:`` mapping)."""
+        return cls.from_mapping((department or {}).get("settings"))
+
+    def online_channels(self) -> tuple[str, ...]:
+        """The canonical channels counted as 网信 under these settings."""
+        return tuple(c for c in CHANNELS if c not in self.offline_channels)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description of the settings (for notebooks and docs)."""
+        return {
+            "offline_channels": sorted(self.offline_channels, key=_order(CHANNELS)),
+            "qiujue_purposes": sorted(self.qiujue_purposes, key=_order(PURPOSES)),
+            "checkpoints": {m: float(t) for m, t in self.checkpoints.items()},
+            "acceptance_days": self.acceptance_days,
+            "handling_days": self.handling_days,
+            "max_extension_days": self.max_extension_days,
+            "statistical_month_end_day": self.statistical_month_end_day,
+        }
+
+
+def _order(canonical: tuple[str, ...]):
+    return lambda v: (canonical.index(v) if v in canonical else len(canonical), v)

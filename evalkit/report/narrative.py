@@ -1,0 +1,294 @@
+"""Narrative sentences of the report, drafted from the metrics dict.
+
+Every figure in a sentence is read from the metrics dict and formatted through
+:mod:`evalkit.numfmt`; nothing is typed in, so a sentence can never disagree with its table.
+Functions return plain strings (the template escapes them) or lists of strings, and return an
+empty result when their figures are missing so the template can print a short note instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping
+
+from evalkit.numfmt import cn_ordinal, describe_change, fmt_fixed, fmt_pct, fmt_wan
+
+NO_PREVIOUS = "无上年数据"
+_MODULE_EFFECTIVENESS = "履职效能"
+_MODULE_EFFICIENCY = "管理效率"
+
+
+def dig(data: Mapping[str, Any] | None, dotted: str, default: Any = None) -> Any:
+    """Return ``data[a][b]…`` for ``dotted = "a.b…"``, or ``default`` when any level is missing."""
+    cur: Any = data
+    for part in dotted.split("."):
+        if not isinstance(cur, Mapping) or cur.get(part) is None:
+            return default
+        cur = cur[part]
+    return cur
+
+
+def fmt_count(value: Any, unit: str = "") -> str:
+    """Format a count (integer, no decimals) with an optional unit, ``—`` when missing."""
+    text = fmt_fixed(value, 0)
+    return text if text == "—" or not unit else f"{text}{unit}"
+
+
+def fmt_score(value: Any) -> str:
+    """Format a score with 2 decimals (``92.10``)."""
+    return fmt_fixed(value, 2)
+
+
+def yoy_phrase(metrics: Mapping[str, Any], key: str, prefix: str = "，同比") -> str:
+    """Return ``"，同比增长1.23%"`` from ``metrics['yoy_text'][key]``, or ``""`` without a previous year."""
+    texts = metrics.get("yoy_text") or {}
+    text = texts.get(key) if isinstance(texts, Mapping) else None
+    if not text or text == NO_PREVIOUS:
+        return ""
+    return f"{prefix}{text}"
+
+
+def enumerate_cn(items: Iterable[str], end: str = "。") -> str:
+    """Join items as 「一是…；二是…。」 (trailing punctuation of each item is normalised)."""
+    parts = [str(s).strip().rstrip("。；;，,.") for s in items if s and str(s).strip()]
+    if not parts:
+        return ""
+    return "；".join(f"{cn_ordinal(i)}是{p}" for i, p in enumerate(parts, 1)) + end
+
+
+def department_short(department: Mapping[str, Any], metrics: Mapping[str, Any]) -> str:
+    """The department name as given (e.g. ``增城区信访局``)."""
+    return str(department.get("department") or metrics.get("department") or "本部门")
+
+
+def report_title(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> str:
+    """「2023年度广州市增城区信访局整体支出绩效自评报告」 from department.yaml city/district/department."""
+    city = str(department.get("city") or metrics.get("city") or "")
+    district = str(department.get("district") or metrics.get("district") or "")
+    name = department_short(department, metrics)
+    if district and not name.startswith(district):
+        name = district + name
+    if city and not name.startswith(city):
+        name = city + name
+    return f"{metrics.get('year')}年度{name}整体支出绩效自评报告"
+
+
+def preamble(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> str:
+    """The opening paragraph citing the notice, or ``""`` without one."""
+    notice = str(department.get("notice") or "").strip()
+    if not notice:
+        return ""
+    return (f"根据{notice}要求，我单位及时布置自评工作，对{metrics.get('year')}年度部门整体支出"
+            f"绩效情况开展自评，形成本自评报告。")
+
+
+def key_tasks_summary(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> str:
+    """「2023年度重点工作任务：一是…；二是…。」 from the key task titles."""
+    tasks = department.get("key_tasks") or []
+    titles = [t.get("title", "") for t in tasks if isinstance(t, Mapping)]
+    body = enumerate_cn(titles)
+    return f"{metrics.get('year')}年度重点工作任务：{body}" if body else ""
+
+
+def income_expenditure(metrics: Mapping[str, Any]) -> list[str]:
+    """The 部门整体收支情况 paragraphs (budget, actual, execution rate, basic vs project)."""
+    b = metrics.get("budget") or {}
+    if b.get("total_budget_wan") is None or b.get("total_actual_wan") is None:
+        return []
+    year = metrics.get("year")
+    first = (f"我部门{year}年全年预算拨款{fmt_wan(b['total_budget_wan'])}，实际支出"
+             f"{fmt_wan(b['total_actual_wan'])}，预算执行率为{fmt_pct(b.get('execution_rate_pct'))}")
+    if b.get("unspent_wan") is not None:
+        first += f"，预算结余{fmt_wan(b['unspent_wan'])}"
+    first += "。"
+    if b.get("initial_budget_wan") is not None and b.get("adjustment_wan"):
+        first += (f"其中年初预算{fmt_wan(b['initial_budget_wan'])}，年中预算调整"
+                  f"{describe_change(b['adjustment_wan'], kind='wan')}。")
+    second = f"全年实际支出数{fmt_wan(b['total_actual_wan'])}"
+    if b.get("basic_actual_wan") is not None and b.get("project_actual_wan") is not None:
+        second += (f"，其中：基本支出{fmt_wan(b['basic_actual_wan'])}，"
+                   f"项目支出{fmt_wan(b['project_actual_wan'])}")
+    second += yoy_phrase(metrics, "budget.total_actual_wan", "，实际支出同比") + "。"
+    parts = [first, second]
+    rates = []
+    if b.get("basic_execution_rate_pct") is not None:
+        rates.append(f"基本支出预算执行率为{fmt_pct(b['basic_execution_rate_pct'])}")
+    if b.get("project_execution_rate_pct") is not None:
+        rates.append(f"项目支出预算执行率为{fmt_pct(b['project_execution_rate_pct'])}")
+    if rates:
+        parts.append("，".join(rates) + "。")
+    return parts
+
+
+def spending_progress(metrics: Mapping[str, Any]) -> str:
+    """Checkpoint sentence: 「截至7月底累计支出进度为52.45%，目标为60.00%，未达到…」."""
+    b = metrics.get("budget") or {}
+    checks = b.get("checkpoints") or []
+    if not checks:
+        return ""
+    bits = []
+    for c in checks:
+        verdict = "达到" if c.get("met") else "未达到"
+        bits.append(f"截至{fmt_count(c.get('month'))}月底累计支出进度为{fmt_pct(c.get('actual_pct'))}，"
+                    f"{verdict}{fmt_pct(c.get('target_pct'))}的进度要求")
+    text = "；".join(bits) + "。"
+    behind = b.get("months_behind") or []
+    if behind:
+        months = "、".join(f"{fmt_count(m)}月" for m in behind)
+        text += f"全年累计支出进度低于序时进度的月份有{months}，共{fmt_count(len(behind), '个月')}。"
+    else:
+        text += "全年各月累计支出进度均不低于序时进度。"
+    return text
+
+
+def score_conclusion(metrics: Mapping[str, Any]) -> str:
+    """「本部门整体支出绩效自评总分为92.10分，等级为优。其中，履职效能自评46.80分，管理效率自评45.30分。」"""
+    s = metrics.get("score") or {}
+    if s.get("total") is None:
+        return ""
+    text = f"本部门整体支出绩效自评总分为{fmt_score(s['total'])}分"
+    if s.get("grade"):
+        text += f"，等级为{s['grade']}"
+    text += "。"
+    mods = [(d.get("name"), d.get("score")) for d in s.get("module_details") or []]
+    if not mods:
+        mods = list((s.get("modules") or {}).items())
+    if mods:
+        text += "其中，" + "，".join(f"{n}自评{fmt_score(v)}分" for n, v in mods) + "。"
+    return text
+
+
+def petition_overview(metrics: Mapping[str, Any]) -> list[str]:
+    """Sentences on the petition metrics (volume, 网信占比, 一次性化解率, 满意率, 受理/办结, 重复)."""
+    p = metrics.get("petitions") or {}
+    if p.get("total_cases") is None:
+        return []
+    year = metrics.get("year")
+    out = []
+    s = (f"{year}年，全区共登记信访事项{fmt_count(p['total_cases'], '件')}"
+         f"{yoy_phrase(metrics, 'petitions.total_cases')}")
+    if p.get("online_cases") is not None:
+        s += f"，其中网上信访{fmt_count(p['online_cases'], '件')}"
+    if p.get("online_share_pct") is not None:
+        s += (f"，网信占比率为{fmt_pct(p['online_share_pct'])}"
+              f"{yoy_phrase(metrics, 'petitions.online_share_pct')}")
+    out.append(s + "。")
+    bits = []
+    if p.get("first_time_resolution_rate_pct") is not None:
+        bits.append(f"求决类初次信访事项一次性化解率为{fmt_pct(p['first_time_resolution_rate_pct'])}"
+                    f"（{fmt_count(p.get('qiujue_initial_resolved'))}/"
+                    f"{fmt_count(p.get('qiujue_initial_closed'))}件）"
+                    f"{yoy_phrase(metrics, 'petitions.first_time_resolution_rate_pct')}")
+    if p.get("satisfaction_rate_pct") is not None:
+        t = f"全系统群众满意率达到{fmt_pct(p['satisfaction_rate_pct'])}"
+        t += yoy_phrase(metrics, "petitions.satisfaction_rate_pct")
+        if p.get("participation_rate_pct") is not None:
+            t += f"，参评率为{fmt_pct(p['participation_rate_pct'])}"
+        bits.append(t)
+    if p.get("timely_acceptance_rate_pct") is not None:
+        bits.append(f"及时受理率为{fmt_pct(p['timely_acceptance_rate_pct'])}")
+    if p.get("on_time_completion_rate_pct") is not None:
+        bits.append(f"按期办结率为{fmt_pct(p['on_time_completion_rate_pct'])}")
+    if p.get("repeat_rate_pct") is not None:
+        bits.append(f"重复信访率为{fmt_pct(p['repeat_rate_pct'])}"
+                    f"{yoy_phrase(metrics, 'petitions.repeat_rate_pct')}")
+    if bits:
+        out.append("；".join(bits) + "。")
+    nat = national_sentence(metrics)
+    if nat:
+        out.append(nat)
+    return out
+
+
+def national_sentence(metrics: Mapping[str, Any]) -> str:
+    """「群众“到国家信访局登记求决类初次信访事项”数量为46件，同比下降43.21%，下降幅度在全市11个区中排名第3。」"""
+    p = metrics.get("petitions") or {}
+    count = p.get("national_initial_qiujue_count")
+    if count is None:
+        return ""
+    text = f"群众“到国家信访局登记求决类初次信访事项”数量为{fmt_count(count, '件')}"
+    change = p.get("national_initial_qiujue_yoy_pct")
+    if change is not None:
+        text += f"，同比{describe_change(change)}"
+    else:
+        text += yoy_phrase(metrics, "petitions.national_initial_qiujue_count")
+    rank = p.get("national_initial_qiujue_rank")
+    if rank is not None:
+        n = p.get("peer_district_count")
+        where = f"全市{fmt_count(n, '个区')}中" if n else "全市各区中"
+        lead = "下降幅度" if change is not None and change < 0 else ""
+        text += f"，{lead}在{where}排名第{fmt_count(rank)}"
+    return text + "。"
+
+
+def module_detail(metrics: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    """The ``score.module_details`` entry of module ``name``."""
+    for d in dig(metrics, "score.module_details", []) or []:
+        if d.get("name") == name:
+            return d
+    return None
+
+
+def lost_indicators(metrics: Mapping[str, Any], module: str | None = None) -> list[Mapping[str, Any]]:
+    """Indicators (optionally of one module) that lost points, largest loss first."""
+    inds = dig(metrics, "score.indicators", []) or []
+    out = [i for i in inds if (i.get("lost") or 0) > 0 and (module is None or i.get("module") == module)]
+    return sorted(out, key=lambda i: -(i.get("lost") or 0))
+
+
+def _reason(ind: Mapping[str, Any]) -> str:
+    reason = str(ind.get("reason") or "").strip()
+    return reason or f"{ind.get('name')}扣{fmt_score(ind.get('lost'))}分"
+
+
+def effectiveness_deductions(metrics: Mapping[str, Any]) -> str:
+    """「履职效能方面扣分原因：一是…；二是…。」 from the indicators that lost points."""
+    inds = lost_indicators(metrics, _MODULE_EFFECTIVENESS)
+    if not inds:
+        return ""
+    return f"{_MODULE_EFFECTIVENESS}方面扣分原因：" + enumerate_cn(_reason(i) for i in inds)
+
+
+def efficiency_summary(metrics: Mapping[str, Any]) -> str:
+    """「管理效率指标下设预算编制、…等模块，满分为50.00分，本部门自评得分为45.30分，扣4.70分，…」"""
+    d = module_detail(metrics, _MODULE_EFFICIENCY)
+    if d is None:
+        return ""
+    subs = d.get("submodules") or []
+    text = f"{_MODULE_EFFICIENCY}指标"
+    if subs:
+        text += "下设" + "、".join(str(s.get("name")) for s in subs) + "等模块，"
+    else:
+        text += "，"
+    text += f"满分为{fmt_score(d.get('weight'))}分，本部门自评得分为{fmt_score(d.get('score'))}分"
+    lost = [s for s in subs if (s.get("lost") or 0) > 0]
+    if lost:
+        text += (f"，扣{fmt_score(d.get('lost'))}分，扣分主要集中在"
+                 + "、".join(f"{s.get('name')}（扣{fmt_score(s.get('lost'))}分）" for s in lost))
+    elif (d.get("lost") or 0) <= 0:
+        text += "，未扣分"
+    text += "。"
+    inds = lost_indicators(metrics, _MODULE_EFFICIENCY)
+    if inds:
+        text += "扣分原因：" + enumerate_cn(_reason(i) for i in inds)
+    return text
+
+
+def _merge(*lists: Iterable[str] | None) -> list[str]:
+    seen, out = set(), []
+    for items in lists:
+        for s in items or []:
+            t = str(s).strip()
+            if t and t not in seen:
+                seen.add(t)
+                out.append(t)
+    return out
+
+
+def problems(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> list[str]:
+    """存在的主要问题: the score's problems plus the analyst's ``problems_extra`` (no duplicates)."""
+    return _merge(dig(metrics, "score.problems", []), department.get("problems_extra"))
+
+
+def improvements(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> list[str]:
+    """下一步改进措施: the score's improvements plus ``improvements_extra`` (no duplicates)."""
+    return _merge(dig(metrics, "score.improvements", []), department.get("improvements_extra"))

@@ -1,0 +1,430 @@
+"""Batch runner ``evalkit run``: execute the notebooks of each year with papermill, atomically.
+
+For every year, in one Python process:
+
+1. validate and load the inputs (``evalkit.io.load_year``); a bad input prints its located
+   problems, marks the year failed and the runner goes on with the next year;
+2. execute each ``notebooks/NN_*.ipynb`` with papermill (kernel ``python3``, a per-cell timeout,
+   parameters checked against the notebook's declared ones) with ``out_dir`` pointing at a
+   staging folder ``<out_dir>/.staging-<year>-<random>/``, so every output of the year
+   (metrics.json, scorecard.xlsx, charts/, report.html, executed notebooks/) lands there;
+3. only when every notebook succeeded, move the files into ``<out_dir>/<year>/`` one by one with
+   ``os.replace`` (``report.html`` last), so the previous good report stays until the new one is
+   complete. A failed year leaves ``<out_dir>/<year>/`` untouched and its staging folder removed.
+
+One progress line per notebook and year, a summary at the end, exit code 1 if any year failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence, TextIO
+
+from evalkit.config import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, year_dir
+from evalkit.errors import InputError, format_problems
+
+DEFAULT_TIMEOUT = 600          # seconds per cell
+KERNEL_NAME = "python3"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+REPORT_NAME = "report.html"
+# The kernel's own log goes to this process's stderr; keep only its errors (ipykernel >= 7 warns
+# about unencrypted TCP on every start, which is noise for a local batch).
+KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+MANAGED_SUBDIRS = ("charts", "notebooks")   # stale files here are removed after a promotion
+
+
+class RunnerError(Exception):
+    """A problem of the batch itself (unknown parameter, missing notebook, missing output)."""
+
+
+class ParameterError(RunnerError):
+    """A parameter passed to a notebook is not declared in its ``parameters`` cell."""
+
+
+class CellError(RunnerError):
+    """A cell raised: carries the notebook, the cell index and the exception line."""
+
+    def __init__(self, notebook: str, cell_index: int, exec_count: int | None, ename: str,
+                 evalue: str):
+        self.notebook, self.cell_index, self.exec_count = notebook, cell_index, exec_count
+        self.ename, self.evalue = ename, evalue
+        super().__init__(self.short())
+
+    def short(self) -> str:
+        """``01_budget_execution.ipynb cell 5: KeyError: 'x'`` (multi-line values indented)."""
+        value = str(self.evalue).strip().replace("\n", "\n      ")
+        return f"{self.notebook} cell {self.cell_index}: {self.ename}: {value}"
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    ok: bool
+    seconds: float
+    message: str = ""
+
+
+@dataclass
+class YearResult:
+    year: int
+    ok: bool = False
+    seconds: float = 0.0
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    message: str = ""
+
+
+# --------------------------------------------------------------------------------------------
+# years, notebooks, parameters
+# --------------------------------------------------------------------------------------------
+
+def parse_years(text: str) -> list[int]:
+    """Parse ``"2023"``, ``"2021-2023"``, ``"2021,2023"`` or ``"2019-2020,2023"`` (sorted, unique).
+
+    >>> parse_years("2021-2023")
+    [2021, 2022, 2023]
+    >>> parse_years("2023,2021")
+    [2021, 2023]
+    """
+    years: set[int] = set()
+    for part in str(text).replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if "-" in part:
+                lo, hi = (int(x) for x in part.split("-", 1))
+                if lo > hi or hi - lo > 100:
+                    raise ValueError
+                years.update(range(lo, hi + 1))
+            else:
+                years.add(int(part))
+        except ValueError:
+            raise RunnerError(f"无法识别的年份 / bad year range: {part!r} "
+                              "(use 2023, 2021-2023 or 2021,2023)") from None
+    if not years:
+        raise RunnerError("未指定年份 / no year given")
+    return sorted(years)
+
+
+def available_years(data_dir: Path | str) -> list[int]:
+    """The ``<data_dir>/<year>/`` folders that exist."""
+    base = Path(data_dir)
+    if not base.is_dir():
+        return []
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def discover_notebooks(notebooks_dir: Path | str = NOTEBOOKS) -> list[Path]:
+    """The numbered notebooks ``NN_*.ipynb`` in execution order."""
+    found = sorted(Path(notebooks_dir).glob(NOTEBOOK_GLOB))
+    if not found:
+        raise RunnerError(f"没有找到笔记本 / no notebooks {NOTEBOOK_GLOB} in {notebooks_dir}")
+    return found
+
+
+def declared_parameters(notebook: Path | str) -> dict[str, Any]:
+    """The parameters declared in the notebook's ``parameters`` cell (papermill.inspect_notebook)."""
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(notebook)))
+
+
+def check_parameters(notebook: Path | str, parameters: Mapping[str, Any]) -> None:
+    """Raise :class:`ParameterError` if a parameter is not declared by the notebook.
+
+    papermill itself only logs a warning for an unknown name and runs with the default, which
+    would silently report the wrong year or folder.
+    """
+    declared = declared_parameters(notebook)
+    if not declared:
+        raise ParameterError(f"{Path(notebook).name}: 没有带 parameters 标签的单元格 / "
+                             "no cell tagged 'parameters'")
+    unknown = sorted(set(parameters) - set(declared))
+    if unknown:
+        raise ParameterError(
+            f"{Path(notebook).name}: 未声明的参数 / unknown parameter(s): {', '.join(unknown)} "
+            f"(declared: {', '.join(declared)})")
+
+
+@functools.lru_cache(maxsize=1)
+def quiet_kernel_manager() -> type:
+    """An ``AsyncKernelManager`` whose kernel process writes its own stdout/stderr to /dev/null.
+
+    Cell output still reaches the executed notebook (it travels over ZMQ); only the kernel
+    process's log lines (connection warnings, shutdown chatter) are dropped, so the batch prints
+    nothing but its progress lines and located errors.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+def execute_notebook(notebook: Path | str, output: Path | str, parameters: Mapping[str, Any], *,
+                     cwd: Path | str | None = None, timeout: int | None = DEFAULT_TIMEOUT) -> Path:
+    """Execute one notebook with papermill after checking its parameters.
+
+    Args:
+        notebook: the source notebook.
+        output: where the executed notebook is written.
+        parameters: values injected after the ``parameters`` cell (names must be declared).
+        cwd: working directory of the kernel (defaults to the notebook's folder, as in JupyterLab).
+        timeout: seconds allowed per cell.
+
+    Raises:
+        ParameterError: an unknown parameter name.
+        CellError: a cell raised or timed out (short located message, no traceback dump).
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    notebook, output = Path(notebook), Path(output)
+    check_parameters(notebook, parameters)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(output), parameters=dict(parameters), kernel_name=KERNEL_NAME,
+            execution_timeout=timeout, cwd=str(cwd or notebook.parent), progress_bar=False,
+            log_output=False, report_mode=False, extra_arguments=KERNEL_ARGS,
+            kernel_manager_class=quiet_kernel_manager())
+    except PapermillExecutionError as exc:
+        raise CellError(notebook.name, exc.cell_index, exc.exec_count, exc.ename,
+                        exc.evalue) from None
+    except Exception as exc:  # noqa: BLE001 - timeouts, dead kernels: report them in one line
+        name = type(exc).__name__
+        if "Timeout" in name or "timed out" in str(exc).lower():
+            raise RunnerError(f"{notebook.name}: 单元格超时 / cell timed out after {timeout}s") from None
+        raise RunnerError(f"{notebook.name}: {name}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from None
+    return output
+
+
+# --------------------------------------------------------------------------------------------
+# staging and promotion
+# --------------------------------------------------------------------------------------------
+
+def promote(staged_year: Path, dest_year: Path) -> list[Path]:
+    """Move every staged file into ``dest_year`` with ``os.replace``, ``report.html`` last.
+
+    Files in ``charts/`` and ``notebooks/`` of ``dest_year`` that the new run did not produce are
+    removed afterwards (a chart that no longer applies must not linger beside the new report).
+    """
+    files = sorted(p for p in staged_year.rglob("*") if p.is_file() and not p.name.startswith("."))
+    files.sort(key=lambda p: p.relative_to(staged_year).as_posix() == REPORT_NAME)
+    moved = []
+    for src in files:
+        rel = src.relative_to(staged_year)
+        dst = dest_year / rel
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dst)
+        moved.append(dst)
+    keep = {p.resolve() for p in moved}
+    for sub in MANAGED_SUBDIRS:
+        folder = dest_year / sub
+        if folder.is_dir():
+            for old in folder.rglob("*"):
+                if old.is_file() and old.resolve() not in keep:
+                    old.unlink()
+    return moved
+
+
+def _validate_year(year: int, data_dir: Path, processed_dir: Path) -> list[str]:
+    """Load the year once (warms the parquet cache); return located error lines, [] when fine."""
+    if not (Path(data_dir) / str(year)).is_dir():
+        return [f"【{Path(data_dir) / str(year)}】：年度文件夹不存在 / year folder not found"]
+    from evalkit.io import load_year
+
+    try:
+        load_year(year, data_dir=data_dir, processed_dir=processed_dir)
+    except InputError as exc:
+        return format_problems(exc.problems).splitlines()
+    return []
+
+
+def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
+             notebooks: Sequence[Path], timeout: int | None = DEFAULT_TIMEOUT,
+             extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
+             validate: bool = True) -> YearResult:
+    """Run one year into a staging folder and promote it on success (see the module docstring)."""
+    result = YearResult(year)
+    start = time.perf_counter()
+
+    def say(text: str) -> None:
+        print(f"[{year}] {text}", file=stream, flush=True)
+
+    if validate:
+        t0 = time.perf_counter()
+        problems = _validate_year(year, data_dir, processed_dir)
+        if problems:
+            say(f"inputs … FAILED {time.perf_counter() - t0:.1f}s")
+            for line in problems:
+                print(f"    {line}", file=stream)
+            result.message = "输入有误 / input errors"
+            result.seconds = time.perf_counter() - start
+            return result
+        say(f"inputs … ok {time.perf_counter() - t0:.1f}s")
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
+    staged_year = year_dir(staging, year)
+    params = {"year": int(year), "data_dir": str(data_dir), "processed_dir": str(processed_dir),
+              "out_dir": str(staging)}
+    params.update(extra_params or {})
+    try:
+        for nb in notebooks:
+            t0 = time.perf_counter()
+            try:
+                execute_notebook(nb, staged_year / "notebooks" / nb.name, params,
+                                 cwd=nb.parent, timeout=timeout)
+            except RunnerError as exc:
+                secs = time.perf_counter() - t0
+                result.notebooks.append(NotebookResult(nb.name, False, secs, str(exc)))
+                say(f"{nb.name} … FAILED {secs:.1f}s")
+                print(f"    {exc}", file=stream, flush=True)
+                result.message = str(exc).splitlines()[0]
+                return result
+            secs = time.perf_counter() - t0
+            result.notebooks.append(NotebookResult(nb.name, True, secs))
+            say(f"{nb.name} … ok {secs:.1f}s")
+        if not (staged_year / REPORT_NAME).is_file():
+            result.message = f"没有生成 {REPORT_NAME} / the notebooks did not write {REPORT_NAME}"
+            say(f"{REPORT_NAME} … FAILED: {result.message}")
+            return result
+        promote(staged_year, year_dir(out_dir, year))
+        result.ok = True
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        result.seconds = time.perf_counter() - start
+
+
+@contextlib.contextmanager
+def _quiet_loggers() -> Iterable[None]:
+    """Silence papermill/nbclient/traitlets INFO chatter for the duration of a batch."""
+    names = ("papermill", "nbclient", "traitlets", "jupyter_client", "asyncio")
+    saved = {n: logging.getLogger(n).level for n in names}
+    try:
+        for n in names:
+            logging.getLogger(n).setLevel(logging.ERROR)
+        yield
+    finally:
+        for n, level in saved.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
+              processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS,
+              timeout: int | None = DEFAULT_TIMEOUT, *, notebooks_dir: Path | str = NOTEBOOKS,
+              extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
+              validate: bool = True) -> int:
+    """Run every notebook for each year; return 0 when every year succeeded, else 1.
+
+    Args:
+        years: the years to run, in order.
+        data_dir, processed_dir, out_dir: the folders (made absolute before they reach the
+            notebooks, whose kernel runs in ``notebooks_dir``).
+        timeout: seconds allowed per cell.
+        notebooks_dir: folder of the ``NN_*.ipynb`` notebooks.
+        extra_params: more notebook parameters (each must be declared by every notebook).
+        stream: where progress lines go.
+        validate: load the inputs in this process first (located input errors, warm cache).
+    """
+    data_dir, processed_dir, out_dir = (Path(p).resolve() for p in (data_dir, processed_dir, out_dir))
+    notebooks = discover_notebooks(notebooks_dir)
+    if extra_params:
+        for nb in notebooks:   # a misspelled name fails before any year runs
+            check_parameters(nb, {"year": 0, "data_dir": "", "processed_dir": "", "out_dir": "",
+                                  **extra_params})
+    results: list[YearResult] = []
+    start = time.perf_counter()
+    with _quiet_loggers():
+        for year in years:
+            results.append(run_year(int(year), data_dir, processed_dir, out_dir,
+                                    notebooks=notebooks, timeout=timeout,
+                                    extra_params=extra_params, stream=stream, validate=validate))
+            r = results[-1]
+            if r.ok:
+                print(f"[{year}] 完成 / done {r.seconds:.1f}s → {year_dir(out_dir, year) / REPORT_NAME}",
+                      file=stream, flush=True)
+            else:
+                print(f"[{year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, year)} 未改动 / "
+                      "left unchanged）", file=stream, flush=True)
+    ok = [r.year for r in results if r.ok]
+    bad = [r.year for r in results if not r.ok]
+    total = time.perf_counter() - start
+    line = f"汇总 / summary: {len(ok)} ok" + (f" ({', '.join(map(str, ok))})" if ok else "")
+    line += f", {len(bad)} failed" + (f" ({', '.join(map(str, bad))})" if bad else "")
+    print(f"{line} in {total:.1f}s", file=stream, flush=True)
+    return 1 if bad else 0
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+# --------------------------------------------------------------------------------------------
+
+def _parse_value(text: str) -> Any:
+    """Parse a ``-p NAME VALUE`` value like papermill does (YAML scalar)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def handler(args: argparse.Namespace) -> int:
+    """``evalkit run``: run the requested years and return the exit code."""
+    try:
+        if args.year is not None:
+            years = [args.year]
+        elif args.years:
+            years = parse_years(args.years)
+        else:
+            years = available_years(args.data_dir)
+            if not years:
+                raise RunnerError(f"{args.data_dir} 下没有年度文件夹 / no year folders")
+        extra = {name: _parse_value(value) for name, value in args.parameter or []}
+        return run_years(years, args.data_dir, args.processed_dir, args.out_dir,
+                         timeout=args.timeout, notebooks_dir=args.notebooks_dir,
+                         extra_params=extra or None)
+    except RunnerError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add the ``run`` subcommand."""
+    p = subparsers.add_parser(
+        "run", help="批量运行笔记本并生成报告 / run the notebooks for one or more years",
+        description="Execute notebooks/NN_*.ipynb with papermill for each year and write "
+                    "outputs/<year>/ (report.html, charts, metrics.json, scorecard.xlsx, "
+                    "executed notebooks). A failed year keeps its previous outputs.")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--year", type=int, help="one year, e.g. 2023")
+    group.add_argument("--years", help="years: 2021-2023 or 2021,2023 (default: every year folder)")
+    p.add_argument("--data-dir", type=Path, default=DATA_RAW, help="raw inputs (default data/raw)")
+    p.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
+                   help="cache of cleaned tables (default data/processed)")
+    p.add_argument("--out-dir", type=Path, default=OUTPUTS, help="outputs (default outputs)")
+    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
+                   help=f"seconds per notebook cell (default {DEFAULT_TIMEOUT})")
+    p.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="extra notebook parameter (must be declared in the parameters cell)")
+    p.set_defaults(func=handler)
+    return p
