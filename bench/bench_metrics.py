@@ -41,7 +41,7 @@ def read_register(path: Path):
     import pyarrow.parquet as pq
     table = pq.read_table(path, columns=COLUMNS, read_dictionary=LABELS)
     mapper = {pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype()}
-    return table.to_pandas(types_mapper=mapper.get)
+    return table.to_pandas(types_mapper=mapper.get, split_blocks=True, self_destruct=True)
 
 
 def run_evalkit(paths: list[Path]) -> dict:

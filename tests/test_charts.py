@@ -356,3 +356,12 @@ def test_renders_on_a_machine_without_any_cjk_font(tmp_path):
     assert result["written"] == sorted(charts.CHARTS)
     assert Path(result["title_font"]) == charts.FONT_FILE
     assert result["sans"] == [charts.FONT_FAMILY, "DejaVu Sans"]
+
+
+def test_a_missing_glyph_is_caught(metrics):
+    """The harness really fails on a glyph no font has (guards the tests above)."""
+    metrics["petitions"]["by_township"][0]["township"] = "新塘\U0001F600镇"
+    fig = charts.township_comparison(metrics)
+    with warnings.catch_warnings(), pytest.raises(UserWarning, match="(?i)glyph"):
+        warnings.simplefilter("error")
+        _render(fig)

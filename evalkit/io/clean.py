@@ -56,8 +56,11 @@ def _blank_mask_cells(raw: pd.Series) -> pd.Series:
     is_str = types == str
     blank = raw.isna()
     if is_str.any():
-        text = norm_text(raw[is_str]).str.lower()
-        blank.loc[is_str] = text.isin(BLANK_TEXT).to_numpy()
+        text = raw[is_str]
+        short = text.str.len() <= 8
+        blank.loc[text.index[~short]] = text[~short].str.isspace().to_numpy()
+        small = norm_text(text[short]).str.lower()
+        blank.loc[small.index] = small.isin(BLANK_TEXT).to_numpy()
     return blank.astype(bool)
 
 

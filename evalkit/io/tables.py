@@ -131,7 +131,7 @@ def _label_hits(values: pd.Series, regex: re.Pattern[str]) -> pd.Series:
     is_str = cell_types(values) == str
     if is_str.any():
         text = values[is_str]
-        short = text[text.str.len() <= 20]
+        short = text[(text.str.len() <= 20) & text.str.contains("计", regex=False)]
         hits.loc[short.index] = squeeze(short).str.match(regex).to_numpy()
     return hits
 

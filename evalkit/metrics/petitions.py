@@ -175,7 +175,7 @@ def period_end(year: int, settings: MetricSettings | None = None) -> dt.date:
 # --------------------------------------------------------------------------- flags
 
 def check_extensions(df: pd.DataFrame, settings: MetricSettings | None = None,
-                     file: str = "petitions.xlsx") -> None:
+                     file: str = "petitions.xlsx", ext: np.ndarray | None = None) -> None:
     """Raise :class:`InputError` when an ``extension_days`` is negative or above the maximum.
 
     >>> check_extensions(pd.DataFrame({"extension_days": [0, 30]}))
@@ -186,7 +186,7 @@ def check_extensions(df: pd.DataFrame, settings: MetricSettings | None = None,
     ...
     """
     settings = settings or MetricSettings()
-    ext = _int(df, "extension_days")
+    ext = _int(df, "extension_days") if ext is None else ext
     bad = np.flatnonzero((ext < 0) | (ext > settings.max_extension_days))
     if not len(bad):
         return
@@ -201,38 +201,56 @@ def check_extensions(df: pd.DataFrame, settings: MetricSettings | None = None,
 
 @dataclass
 class CaseFlags:
-    """The counted cases of one year: their 镇街/month/label codes and one bool array per count."""
+    """Flags of every row of a register for one year.
+
+    Rows that are not counted (other year, 涉法涉诉, blank registration date) stay in the arrays
+    with ``counted`` False; counting sends them to a discarded bin, so no column is ever copied
+    by row filtering.
+    """
 
     year: int
     as_of: dt.date
-    month: np.ndarray                          # 1..12
+    counted: np.ndarray                        # bool: the case is in the year's population
+    month: np.ndarray                          # 1..12 (meaningless where not counted)
     codes: dict[str, tuple[np.ndarray, list[str]]]
     flags: dict[str, np.ndarray]
 
     def __len__(self) -> int:
-        return len(self.month)
+        """Number of counted cases."""
+        return int(self.counted.sum())
 
     def frame(self) -> pd.DataFrame:
         """One row per counted case: labels, month and every flag (for inspection in notebooks)."""
-        out = {name: pd.Categorical.from_codes(codes, labels)
-               for name, (codes, labels) in self.codes.items()}
-        out["month"] = self.month
-        out.update(self.flags)
+        keep = self.counted
+        out: dict[str, Any] = {name: pd.Categorical.from_codes(codes[keep], labels)
+                               for name, (codes, labels) in self.codes.items()}
+        out["month"] = self.month[keep]
+        out.update({name: flag[keep] for name, flag in self.flags.items()})
         return pd.DataFrame(out)
+
+
+def _deadline(reg: np.ndarray, acc: np.ndarray, due_on: np.ndarray, ext: np.ndarray,
+              settings: MetricSettings) -> np.ndarray:
+    """Effective deadline: ``due_on``, else accepted + handling + extension, else registered +
+    acceptance + handling + extension (the latest lawful deadline of a never-accepted case)."""
+    days = (ext + settings.handling_days).astype("timedelta64[D]")
+    from_acceptance = np.where(np.isnat(acc), reg + np.timedelta64(settings.acceptance_days, "D"),
+                               acc) + days
+    return np.where(np.isnat(due_on), from_acceptance, due_on)
 
 
 def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = None,
                as_of: dt.date | None = None) -> CaseFlags:
-    """Flag every counted case of ``year`` for every count in :data:`COUNTS`.
+    """Flag every case for every count in :data:`COUNTS` (vectorised, no row loop).
 
     Args:
         df: tidy petition register.
-        year: the statistical year; cases registered in other years are left out.
+        year: the statistical year; cases registered in other years are not counted.
         settings: metric settings (defaults when ``None``).
         as_of: the day open cases are judged at (default :func:`period_end`).
 
     Returns:
-        A :class:`CaseFlags`; ``.frame()`` shows it as a DataFrame.
+        A :class:`CaseFlags`; ``len()`` is the number of counted cases and ``.frame()`` shows them.
 
     Raises:
         InputError: when an extension is outside 0..``max_extension_days``.
@@ -241,50 +259,41 @@ def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = No
     ...     "accepted_on": pd.to_datetime(["2023-03-16", None]), "channel": ["来信", "来访"],
     ...     "purpose": ["求决类", "求决类"], "is_repeat": [False, False], "township": ["A", "A"]})
     >>> f = case_flags(df, 2023)
-    >>> len(f), bool(f.flags["timely_accepted"][0])
+    >>> len(f), bool(f.frame()["timely_accepted"][0])
     (1, True)
     """
     settings = settings or MetricSettings()
-    check_extensions(df, settings)
+    ext = _int(df, "extension_days")
+    check_extensions(df, settings, ext=ext)
     as_of = as_of or period_end(year, settings)
+    n = len(df)
+    col = lambda name: df[name] if name in df.columns else None  # noqa: E731
     reg = _dates(df, "registered_on")
-    p_year, p_month = period_of(reg, settings)
-    keep = (p_year == year) & ~_bool(df, "is_litigation")
-    take = (lambda a: a) if keep.all() else (lambda a: a[keep])
-    col = (lambda name: df[name] if name in df.columns else None) if keep.all() else \
-        (lambda name: df[name][keep] if name in df.columns else None)
-    n = int(keep.sum())
-
-    reg, month = take(reg), take(p_month)
-    acc, closed_on, due_on = (take(_dates(df, c)) for c in ("accepted_on", "closed_on", "due_on"))
-    ext = take(_int(df, "extension_days")).astype("timedelta64[D]")
-    repeat = take(_bool(df, "is_repeat"))
-    qiujue_initial = _isin(col("purpose"), settings.qiujue_purposes, n) & ~repeat
-    closed = ~np.isnat(closed_on)
-    satisfaction = col("satisfaction")
+    p_year, month = period_of(reg, settings)
+    acc, closed_on, due_on = (_dates(df, c) for c in ("accepted_on", "closed_on", "due_on"))
     limit = np.datetime64(as_of, "D")
+    acceptance_end = reg + np.timedelta64(settings.acceptance_days, "D")
+    deadline = _deadline(reg, acc, due_on, ext, settings)
 
-    handling = np.timedelta64(settings.handling_days, "D")
-    acceptance = np.timedelta64(settings.acceptance_days, "D")
-    deadline = np.where(np.isnat(due_on),
-                        np.where(np.isnat(acc), reg + acceptance + handling + ext,
-                                 acc + handling + ext),
-                        due_on)
+    repeat = _bool(df, "is_repeat")
+    closed = ~np.isnat(closed_on)
+    qiujue_initial = _isin(col("purpose"), settings.qiujue_purposes, n) & ~repeat
+    qiujue_closed = qiujue_initial & closed
+    satisfaction = col("satisfaction")
     flags = {
         "cases": np.ones(n, dtype=bool),
         "online_cases": ~_isin(col("channel"), settings.offline_channels, n),
         "repeat_cases": repeat,
-        "qiujue_initial_closed": qiujue_initial & closed,
-        "qiujue_initial_resolved": qiujue_initial & closed
-        & take(_bool(df, "resolved_first_time")),
+        "qiujue_initial_closed": qiujue_closed,
+        "qiujue_initial_resolved": qiujue_closed & _bool(df, "resolved_first_time"),
         "satisfied_cases": _isin(satisfaction, SATISFIED, n),
         "rated_cases": _isin(satisfaction, RATED, n),
         "closed_cases": closed,
-        "due_for_acceptance": (reg + acceptance <= limit) | ~np.isnat(acc),
-        "timely_accepted": acc <= reg + acceptance,
+        "due_for_acceptance": (acceptance_end <= limit) | ~np.isnat(acc),
+        "timely_accepted": acc <= acceptance_end,
         "due_for_completion": closed | (deadline <= limit),
         "completed_on_time": closed_on <= deadline,
-        "national_initial_qiujue_count": qiujue_initial & take(_bool(df, "registered_national")),
+        "national_initial_qiujue_count": qiujue_initial & _bool(df, "registered_national"),
     }
     codes = {
         "township": _codes(col("township"), n),
@@ -292,14 +301,20 @@ def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = No
         "purpose": _codes(col("purpose"), n, PURPOSES),
         "responsible_unit": _codes(col("responsible_unit"), n),
     }
-    return CaseFlags(year, as_of, month.astype("int64"), codes, flags)
+    counted = (p_year == year) & ~_bool(df, "is_litigation")
+    return CaseFlags(year, as_of, counted, month, codes, flags)
 
 
 # --------------------------------------------------------------------------- counting
 
-def _count(flags: CaseFlags, dims: Sequence[str]) -> tuple[np.ndarray, list[list[Any]]]:
-    """Count every flag per combination of ``dims``: array [count, *dims] and the dim labels."""
-    key = np.zeros(len(flags), dtype="int64")
+def _count(flags: CaseFlags, dims: Sequence[str], names: Sequence[str] = COUNTS
+           ) -> tuple[np.ndarray, list[list[Any]]]:
+    """Count ``names`` per combination of ``dims`` with one ``np.bincount`` per count.
+
+    Returns:
+        An int array of shape ``[len(names), *dim sizes]`` and the labels of each dimension.
+    """
+    key = np.zeros(len(flags.counted), dtype="int64")
     shape, labels = [], []
     for dim in dims:
         if dim == "month":
@@ -310,10 +325,14 @@ def _count(flags: CaseFlags, dims: Sequence[str]) -> tuple[np.ndarray, list[list
         shape.append(len(dim_labels))
         labels.append(dim_labels)
     size = int(np.prod(shape)) if shape else 1
-    table = np.empty((len(COUNTS), size), dtype="int64")
-    for i, name in enumerate(COUNTS):
-        table[i] = np.bincount(key, weights=flags.flags[name], minlength=size)
-    return table.reshape((len(COUNTS), *shape)), labels
+    key = np.where(flags.counted, key, size)            # uncounted rows -> discarded last bin
+    table = np.empty((len(names), size), dtype="int64")
+    for i, name in enumerate(names):
+        if name == "cases":
+            table[i] = np.bincount(key, minlength=size + 1)[:size]
+        else:
+            table[i] = np.bincount(key, weights=flags.flags[name], minlength=size + 1)[:size]
+    return table.reshape((len(names), *shape)), labels
 
 
 def counts_frame(table: np.ndarray, dims: Sequence[str],
@@ -399,9 +418,8 @@ def petition_rates(df: pd.DataFrame, year: int, by: str | Sequence[str] | None =
 
 # --------------------------------------------------------------------------- the section
 
-def _share_list(table: np.ndarray, labels: list[str], name: str) -> list[dict[str, Any]]:
+def _share_list(cases: np.ndarray, labels: list[str], name: str) -> list[dict[str, Any]]:
     """[{name, cases, share_pct}] for labels with cases, in label order."""
-    cases = table[COUNTS.index("cases")]
     total = int(cases.sum())
     return [{name: label, "cases": int(c), "share_pct": _json(ratio_pct(int(c), total))}
             for label, c in zip(labels, cases) if c > 0]
@@ -448,14 +466,19 @@ def petition_metrics(df: pd.DataFrame, year: int,
                                        "first_time_resolution_rate_pct", "satisfaction_rate_pct",
                                        "on_time_completion_rate_pct"]])
     for dim, key in (("channel", "by_channel"), ("purpose", "by_purpose")):
-        table, (labels,) = _count_one(flags, dim)
-        out[key] = _share_list(table, labels, dim)
-    table, (units,) = _count_one(flags, "responsible_unit")
-    unit = add_rates(counts_frame(table, ["responsible_unit"], [units], keep_empty=()))
-    unit = unit.sort_values(["cases", "responsible_unit"], ascending=[False, True], kind="stable")
-    out["by_unit"] = records(unit[["responsible_unit", "cases", "on_time_completion_rate_pct"]])
+        table, (labels,) = _count(flags, (dim,), ("cases",))
+        out[key] = _share_list(table[0], labels, dim)
+    out["by_unit"] = _unit_list(flags)
     return out
 
 
-def _count_one(flags: CaseFlags, dim: str) -> tuple[np.ndarray, list[list[Any]]]:
-    return _count(flags, (dim,))
+def _unit_list(flags: CaseFlags) -> list[dict[str, Any]]:
+    """[{responsible_unit, cases, on_time_completion_rate_pct}] by cases (desc), then name."""
+    names = ("cases", "due_for_completion", "completed_on_time")
+    table, (units,) = _count(flags, ("responsible_unit",), names)
+    rows = [{"responsible_unit": unit, "cases": int(c),
+             "on_time_completion_rate_pct": _json(ratio_pct(int(ok), int(due)))}
+            for unit, c, due, ok in zip(units, *table) if c > 0]
+    return sorted(rows, key=lambda r: (-r["cases"], r["responsible_unit"]))
+
+
