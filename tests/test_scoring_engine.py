@@ -212,17 +212,17 @@ def test_entered_score_for_rule_indicator_warns(fw):
 
 
 def test_changing_one_weight_changes_score(tmp_path):
-    """Weights are data: move 1 point from L1.2 to L1.1 in a copy; the score changes."""
+    """Weights are data: move 1 point from M2.3 to M2.1 (预算执行率) in a copy; the score changes."""
     data = yaml.safe_load((FRAMEWORKS / "guangzhou_district.yaml").read_text(encoding="utf-8"))
-    inds = data["modules"][0]["children"][0]["indicators"]
-    assert (inds[0]["id"], inds[1]["id"]) == ("L1.1", "L1.2")
-    inds[0]["weight"], inds[1]["weight"] = 6, 2
+    inds = data["modules"][1]["children"][1]["indicators"]
+    assert (inds[0]["id"], inds[2]["id"]) == ("M2.1", "M2.3")
+    inds[0]["weight"], inds[2]["weight"] = 6, 3
     path = tmp_path / "custom.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     res = score_year(metrics_2023(), sa_rows(2023), load_framework(path))
-    assert res.indicator("L1.1").score == Decimal("5.00")          # 6 − 2 steps × 0.5
-    assert res.module("履职效能").score == Decimal("47.80")
-    assert res.total == Decimal("93.10")
+    assert res.indicator("M2.1").score == Decimal("5.94")          # 6 × 98.95 % = 5.937
+    assert res.module("管理效率").score == Decimal("45.29")
+    assert res.total == Decimal("92.09")
 
 
 def test_grades_are_configurable(tmp_path):

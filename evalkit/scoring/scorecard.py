@@ -115,9 +115,9 @@ def _write_sheet(wb: xlsxwriter.Workbook, result, title: str) -> None:
                 ws.write_number(row, COL_LOST, float(ind.lost), f_num)
                 ws.write_string(row, 8, ind.reason or "", f_text)
                 row += 1
-            _merge_or_write(ws, first_sub_row, row - 1, 1, f"{sub.name}（{fmt_fixed(sub.weight)}分）",
+            _merge_or_write(ws, first_sub_row, row - 1, 1, f"{sub.name}（{_points(sub.weight)}分）",
                             f_center)
-        _merge_or_write(ws, first_mod_row, row - 1, 0, f"{mod.name}（{fmt_fixed(mod.weight)}分）",
+        _merge_or_write(ws, first_mod_row, row - 1, 0, f"{mod.name}（{_points(mod.weight)}分）",
                         f_center)
         ws.merge_range(row, 0, row, 2, f"{mod.name}小计", f_sub)
         for col, value in ((COL_WEIGHT, mod.weight), (COL_SCORE, mod.score), (COL_LOST, mod.lost)):
@@ -151,6 +151,11 @@ def _write_sheet(wb: xlsxwriter.Workbook, result, title: str) -> None:
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
+
+
+def _points(w: Decimal) -> str:
+    """``50`` for whole weights, ``2.5`` otherwise."""
+    return str(int(w)) if w == w.to_integral_value() else f"{w.normalize():f}"
 
 
 def _merge_or_write(ws, first: int, last: int, col: int, text: str, fmt) -> None:
