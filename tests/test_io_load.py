@@ -1,0 +1,272 @@
+"""Loading whole files and year folders: messy forms, located errors, cache, PII, the sample."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from evalkit.errors import InputError
+from evalkit.fsutil import sha256_file
+from evalkit.io import cli, load_table, load_year, tables, validate_year
+from evalkit.numfmt import sum_wan
+from evalkit.schema import BUDGET, PETITIONS
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+
+BUDGET_HEAD = ["功能分类科目编码", "功能分类科目名称", "支出类型", "年初预算数", "调整预算数",
+               "全年预算数", "实际支出数"]
+BUDGET_CLEAN = [[BUDGET_HEAD],
+                [["2010301", "行政运行", "基本支出", 1000000.00, 0, 1000000.00, 990000.00],
+                 ["2010308", "信访事务", "项目支出", 200000.00, 34567.89, 234567.89, 230000.5]]]
+PET_HEAD = ["信访件编号", "登记日期", "受理日期", "办结日期", "延期天数", "信访形式", "信访目的",
+            "初重件", "是否一次性化解", "满意度评价", "所属镇街", "信访人姓名", "身份证号", "联系电话"]
+PII = ("王小明", "440183199001017777", "13912345678")
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheet: str, dates: dict[tuple[int, int], dt.datetime] | None = None) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(sheet)
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is not None:
+                ws.write(i, j, value)
+    for (i, j), value in (dates or {}).items():
+        ws.write_datetime(i, j, value, book.add_format({"num_format": "yyyy-mm-dd"}))
+    book.close()
+    return path
+
+
+def budget_clean(path: Path) -> Path:
+    return write_xlsx(path, [["单位：元"], BUDGET_HEAD, *BUDGET_CLEAN[1]], "预算执行")
+
+
+def budget_messy(path: Path) -> Path:
+    head = ["功能分类科目编码 ", "科目名称\u3000", "支出性质", "年初预算数（元）", "追加追减数",
+            "全年预算数 ", "执行数"]
+    rows = [["2023年预算执行情况表"], ["编制单位：某局", "", "", "", "单位：元"], head,
+            [2010301, "行政运行", "人员经费", "1,000,000.00", "", "１,０００,０００", " 990,000.00 元"],
+            [None] * 7,
+            ["2010308", "信访事务", "专项", "200,000", "34,567.89", "234567.89", "230,000.50"],
+            ["合  计", None, None, 1200000, 34567.89, 1234567.89, 1220000.50]]
+    return write_xlsx(path, rows, "预算执行")
+
+
+def petitions_clean(path: Path) -> Path:
+    rows = [PET_HEAD,
+            ["XF1", "2023-03-05", "2023-03-06", "2023-04-20", 0, "网上信访", "求决类", "初件", "是", "满意", "荔城街道", *PII],
+            ["XF2", "2023-05-01", "2023-05-02", None, 10, "来访", "咨询类", "重件", "否", "未评价", "石滩镇", "", "", ""]]
+    return write_xlsx(path, rows, "信访台账")
+
+
+def petitions_messy(path: Path) -> Path:
+    head = [h + " " for h in PET_HEAD]
+    head[0], head[1] = "受理编号", "登记时间"
+    rows = [["信访事项登记台账"], head,
+            ["XF1", None, 44991, "20230420", "", "网信", "求决", "初", "√", " 满意 ", "荔城街道", *PII],
+            ["ＸＦ２", "2023年5月1日", "2023/5/2", "", "１０", "走访", "咨询", "重复件", "N", "", "石滩镇", None, None, None]]
+    return write_xlsx(path, rows, "Sheet1", {(2, 1): dt.datetime(2023, 3, 5, 9, 30)})
+
+
+def test_messy_budget_loads_same_figures(tmp_path: Path) -> None:
+    clean, p1 = load_table(budget_clean(tmp_path / "a.xlsx"), BUDGET)
+    messy, p2 = load_table(budget_messy(tmp_path / "b.xlsx"), BUDGET)
+    assert not p1 and not p2, (p1, p2)
+    cols = [c for c in clean.columns if c != "source_row"]
+    pd.testing.assert_frame_equal(clean[cols], messy[cols])
+    assert sum_wan(messy.budget_wan) == sum_wan([100, 23.456789])
+    assert list(messy.source_row) == [4, 6]
+
+
+def test_messy_petitions_load_same_values(tmp_path: Path) -> None:
+    clean, p1 = load_table(petitions_clean(tmp_path / "a.xlsx"), PETITIONS, salt="s")
+    messy, p2 = load_table(petitions_messy(tmp_path / "b.xlsx"), PETITIONS, salt="s")
+    assert not p1 and not p2, (p1, p2)
+    cols = [c for c in clean.columns if c != "source_row"]
+    pd.testing.assert_frame_equal(clean[cols], messy[cols])
+    assert list(messy.source_row) == [3, 4]
+    assert messy.petitioner_key.iloc[0] and messy.petitioner_key.isna().iloc[1]
+
+
+def test_csv_utf8_and_gbk_load_same(tmp_path: Path) -> None:
+    text = "单位：元\n" + ",".join(BUDGET_HEAD) + "\n" + "\n".join(
+        ",".join(f'"{v}"' for v in row) for row in BUDGET_CLEAN[1]) + "\n合计,,,,,,\n"
+    (tmp_path / "u.csv").write_text(text, encoding="utf-8-sig")
+    (tmp_path / "g.csv").write_bytes(text.encode("gbk"))
+    a, pa = load_table(tmp_path / "u.csv", BUDGET)
+    b, pb = load_table(tmp_path / "g.csv", BUDGET)
+    assert not pa and not pb
+    pd.testing.assert_frame_equal(a, b)
+    assert list(a.source_row) == [3, 4]
+
+
+def _year(tmp_path: Path, year: int = 2023) -> Path:
+    d = tmp_path / "raw" / str(year)
+    d.mkdir(parents=True)
+    budget_clean(d / "budget.xlsx")
+    petitions_clean(d / "petitions.xlsx")
+    (d / "department.yaml").write_text("department: 测试局\n", encoding="utf-8")
+    return d
+
+
+def run_validate(path: Path) -> int:
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+    args = parser.parse_args(["validate", str(path)])
+    return args.func(args)
+
+
+ERROR_CASES = [
+    # (file, rows edit, expected fragments)
+    ("petitions", lambda r: r[1].__setitem__(1, "2023-13-45"), ["第2行", "「登记日期」", "2023-13-45", "信访台账"]),
+    ("petitions", lambda r: r[1].__setitem__(1, "2023年2月30日"), ["第2行", "「登记日期」", "2023年2月30日"]),
+    ("petitions", lambda r: r[1].__setitem__(3, "2023-01-01"), ["第2行", "「办结日期」", "办结日期早于登记日期"]),
+    ("petitions", lambda r: r[1].__setitem__(2, "2023-01-01"), ["第2行", "「受理日期」", "受理日期早于登记日期"]),
+    ("petitions", lambda r: r[2].__setitem__(0, "XF1"), ["第3行", "「信访件编号」", "第2行", "XF1", "重复"]),
+    ("petitions", lambda r: r[1].__setitem__(5, "飞鸽传书"), ["第2行", "「信访形式」", "飞鸽传书", "来信、来访"]),
+    ("petitions", lambda r: r[1].__setitem__(4, 31), ["第2行", "「延期天数」", "31", "0–30"]),
+    ("petitions", lambda r: r[0].__setitem__(1, "日子"), ["缺少必填列「登记日期」"]),
+    ("budget", lambda r: r[1].__setitem__(6, "九十万"), ["第2行", "「实际支出数」", "九十万", "金额"]),
+    ("budget", lambda r: r[1].__setitem__(3, -5), ["第2行", "「年初预算数」", "-5", "负数"]),
+]
+
+
+@pytest.mark.parametrize("table,edit,fragments", ERROR_CASES)
+def test_error_is_located_and_validate_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               table: str, edit, fragments: list[str]) -> None:
+    d = _year(tmp_path)
+    if table == "petitions":
+        rows = [list(PET_HEAD)] + [list(r) for r in [
+            ["XF1", "2023-03-05", "2023-03-06", "2023-04-20", 0, "网上信访", "求决类", "初件", "是", "满意", "荔城街道", *PII],
+            ["XF2", "2023-05-01", "2023-05-02", None, 10, "来访", "咨询类", "重件", "否", "未评价", "石滩镇", "", "", ""]]]
+        edit(rows)
+        write_xlsx(d / "petitions.xlsx", rows, "信访台账")
+    else:
+        rows = [list(BUDGET_HEAD)] + [list(r) for r in BUDGET_CLEAN[1]]
+        edit(rows)
+        write_xlsx(d / "budget.xlsx", rows, "预算执行")
+    assert run_validate(d) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    line = next(l for l in out.out.splitlines() if all(f in l for f in fragments))
+    assert f"{table}.xlsx" in line and "[错误]" in line
+    with pytest.raises(InputError):
+        load_year(2023, tmp_path / "raw", tmp_path / "processed")
+
+
+@pytest.mark.parametrize("setup,fragment", [
+    (lambda d: (d / "budget.xlsx").unlink(), "budget.xlsx"),
+    (lambda d: (d / "department.yaml").unlink(), "department.yaml"),
+    (lambda d: (d / "petitions.xlsx").write_bytes(b"PK\x03\x04 not really a zip"), "无法读取文件"),
+    (lambda d: (d / "petitions.xlsx").write_bytes(b""), "文件为空"),
+    (lambda d: write_xlsx(d / "petitions.xlsx", [PET_HEAD], "信访台账"), "没有数据行"),
+    (lambda d: (write_xlsx(d / "petitions.xlsx", [PET_HEAD], "甲"), _add_sheet(d)), "缺少工作表"),
+    (lambda d: (d / "department.yaml").write_text("- a\n- b\n", encoding="utf-8"), "键值映射"),
+    (lambda d: (d / "department.yaml").write_text("district: x\n", encoding="utf-8"), "department"),
+    (lambda d: (d / "department.yaml").write_text("a: [\n", encoding="utf-8"), "YAML"),
+])
+def test_file_level_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], setup, fragment: str) -> None:
+    d = _year(tmp_path)
+    setup(d)
+    assert run_validate(d) == 1
+    out = capsys.readouterr().out
+    assert fragment in out and "Traceback" not in out
+
+
+def _add_sheet(d: Path) -> None:
+    book = xlsxwriter.Workbook(str(d / "petitions.xlsx"))
+    book.add_worksheet("甲")
+    book.add_worksheet("乙")
+    book.close()
+
+
+def test_missing_sheet_lists_sheets(tmp_path: Path) -> None:
+    d = _year(tmp_path)
+    _add_sheet(d)
+    text = "\n".join(map(str, validate_year(d)))
+    assert "缺少工作表「信访台账」" in text and "甲" in text and "乙" in text
+
+
+def test_warnings_only_exit_0_and_are_cached(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    d = _year(tmp_path)
+    rows = [list(BUDGET_HEAD)] + [list(r) for r in BUDGET_CLEAN[1]] + [["合计", "", "", 1, 1, 1, 1]]
+    rows[1][5] = 999999.00  # 年初+调整 ≠ 全年
+    write_xlsx(d / "budget.xlsx", rows, "预算执行")
+    petitions_clean(d / "petitions.xlsx")
+    assert run_validate(d) == 0
+    out = capsys.readouterr().out
+    assert "年初预算数+调整预算数" in out and "与合计行不一致" in out and "第4行" in out
+    first = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    second = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert first.warnings and [p.format() for p in first.warnings] == [p.format() for p in second.warnings]
+
+
+def test_year_mismatch_warning(tmp_path: Path) -> None:
+    d = _year(tmp_path, 2024)
+    text = "\n".join(map(str, validate_year(d)))
+    assert "[警告]" in text and "不在2024年度" in text and "[错误]" not in text
+
+
+def test_cache_hit_does_not_reparse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _year(tmp_path)
+    calls: list[str] = []
+    real = tables.read_grid
+    monkeypatch.setattr(tables, "read_grid", lambda p, s: calls.append(p.name) or real(p, s))
+    a = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert sorted(calls) == ["budget.xlsx", "petitions.xlsx"]
+    b = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(a.petitions, b.petitions)
+    pd.testing.assert_frame_equal(a.budget, b.budget)
+    petitions_messy(tmp_path / "raw" / "2023" / "petitions.xlsx")  # changed file: parsed again
+    load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert len(calls) == 3
+
+
+def test_dtypes(tmp_path: Path) -> None:
+    _year(tmp_path)
+    y = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    p = y.petitions
+    assert str(p.registered_on.dtype) == "datetime64[ns]" and p.is_repeat.dtype == bool
+    assert str(p.registered_national.dtype) == "boolean" and not p.registered_national.any()
+    assert str(p.extension_days.dtype) == "Int64" and p.satisfaction.notna().all()
+    assert y.budget.budget_wan.dtype == "float64" and y.self_assessment is None
+
+
+def test_no_pii_in_frames_or_parquet(tmp_path: Path) -> None:
+    _year(tmp_path)
+    y = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    for frame in (y.budget, y.petitions):
+        blob = frame.astype(str).to_csv()
+        assert not any(v in blob for v in PII)
+        assert not set(frame.columns) & {"petitioner_name", "id_number", "phone", "address", "complaint_text"}
+    parquet = list((tmp_path / "processed").rglob("*.parquet"))
+    assert parquet
+    for path in parquet:
+        data = path.read_bytes()
+        assert not any(v.encode() in data for v in PII)
+        assert "信访人姓名".encode() not in data
+    assert (tmp_path / "processed" / ".salt").exists()
+
+
+def test_raw_files_unchanged(tmp_path: Path) -> None:
+    d = _year(tmp_path)
+    before = {p.name: sha256_file(p) for p in d.iterdir()}
+    load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    validate_year(d)
+    assert before == {p.name: sha256_file(p) for p in d.iterdir()}
+
+
+@pytest.mark.skipif(not (RAW / "2023" / "budget.xlsx").exists(), reason="sample data not generated")
+def test_sample_2023_loads_reference_totals(tmp_path: Path) -> None:
+    assert not [p for p in validate_year(RAW / "2023") if p.level == "error"]
+    y = load_year(2023, RAW, tmp_path / "processed")
+    assert f"{sum_wan(y.budget.budget_wan):.2f}" == "783.16"
+    assert f"{sum_wan(y.budget.actual_wan):.2f}" == "774.90"
+    assert len(y.petitions) > 1000
