@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from gen_registers import OUT, generate, parse_size, size_label  # noqa: E402
+from gen_registers import parse_size, path_for, size_label  # noqa: E402
 
 YEARS = (2022, 2023)
 COLUMNS = ["registered_on", "accepted_on", "closed_on", "due_on", "extension_days", "channel",
@@ -152,6 +152,15 @@ def run_duckdb(paths: list[Path]) -> dict:
 
 # --------------------------------------------------------------------------- harness
 
+def peak_rss() -> int:
+    """Peak RSS of this process image in bytes (VmHWM; unlike ru_maxrss it is not inherited
+    from the parent across fork/exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def child(side: str, paths: list[Path]) -> None:
     """Run one side (imports first, then the timed work) and print a JSON line."""
     import psutil
@@ -166,7 +175,7 @@ def child(side: str, paths: list[Path]) -> None:
     t = time.perf_counter()
     result = work(paths)
     seconds = time.perf_counter() - t
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss()
     print(json.dumps({"seconds": seconds, "peak_rss": peak, "base_rss": base,
                       "result": result}, ensure_ascii=False, default=str))
 
@@ -205,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     for size in args.sizes.split(","):
         n = parse_size(size)
-        paths = generate(n, list(YEARS), OUT)
+        paths = [path_for(n, y) for y in YEARS]
+        if not all(p.exists() for p in paths):     # in a subprocess: keeps this process small
+            subprocess.run([sys.executable, str(HERE / "gen_registers.py"), "--sizes", size,
+                            "--years", ",".join(map(str, YEARS))], check=True)
         runs = {side: [measure(side, paths) for _ in range(args.repeat)]
                 for side in ("evalkit", "duckdb")}
         best = {side: min(r, key=lambda x: x["seconds"]) for side, r in runs.items()}

@@ -15,10 +15,9 @@ from pathlib import Path
 import xlsxwriter
 
 from evalkit.fsutil import atomic_path, atomic_write_text
+from evalkit.io.docs import KIND_LABELS
 from evalkit.schema import BUDGET, TABLES, Column, TableSpec
 
-KIND_LABELS = {"str": "文本", "text": "文本", "amount": "金额", "int": "整数", "date": "日期",
-               "bool": "是/否", "category": "选项"}
 BOOL_CHOICES = ("是", "否")
 VALIDATION_ROWS = 20000
 """Drop-down lists are applied to this many data rows."""

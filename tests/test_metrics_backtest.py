@@ -44,7 +44,7 @@ def built(tmp_path_factory) -> dict[int, dict]:
     from evalkit.pipeline import build_year
     out = tmp_path_factory.mktemp("out")
     processed = tmp_path_factory.mktemp("processed")
-    return {y: build_year(y, RAW, processed, out, score=False) | {"_out": out} for y in YEARS}
+    return {y: build_year(y, RAW, processed, out) | {"_out": out} for y in YEARS}
 
 
 def test_2023_gives_the_reference_report_figures(built):

@@ -79,7 +79,7 @@ def test_metrics_command_with_other_folders(sample_raw_copy, tmp_path, fake_scor
     assert code == 0
     assert (out / "2022" / "metrics.json").exists() and (out / "2023" / "metrics.json").exists()
     text = capsys.readouterr().out
-    assert "98.95%" in text and "88.67%" in text and "-43.21%" in text
+    assert "98.95%" in text and "88.67%" in text and "同比下降43.21%" in text
 
 
 def test_bad_input_raises_located_error(sample_raw_copy, tmp_path, fake_scoring):

@@ -11,8 +11,8 @@ import pandas as pd
 
 from evalkit.errors import Problem
 from evalkit.io import checks
-from evalkit.io.clean import (blank_mask, by_unique, cell_types, parse_amount, parse_bool, parse_category,
-                              parse_date, parse_int, parse_text, squeeze)
+from evalkit.io.clean import (blank_mask, by_unique, cell_types, parse_amount, parse_bool,
+                              parse_category, parse_date, parse_int, parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
 from evalkit.io.readers import Grid, HeaderMatch, ReadError, locate_header, read_grid

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
-from evalkit.numfmt import fmt_pct, fmt_wan
+from evalkit.numfmt import describe_change, fmt_pct, fmt_wan
 
 
 def parse_years(text: str) -> list[int]:
@@ -48,8 +48,8 @@ def summary(metrics: dict[str, Any]) -> str:
         f"执行率 {fmt_pct(b['execution_rate_pct'])}",
         f"  信访 {p['total_cases']} 件：一次性化解率 {fmt_pct(p['first_time_resolution_rate_pct'])}，"
         f"网信占比 {fmt_pct(p['online_share_pct'])}，满意率 {fmt_pct(p['satisfaction_rate_pct'])}",
-        f"  国家局登记求决类初件 {p['national_initial_qiujue_count']} 件，同比 "
-        f"{fmt_pct(p['national_initial_qiujue_yoy_pct'])}，排名 "
+        f"  国家局登记求决类初件 {p['national_initial_qiujue_count']} 件，同比"
+        f"{describe_change(p['national_initial_qiujue_yoy_pct'])}，排名 "
         f"{p['national_initial_qiujue_rank'] or '—'}/{p['peer_district_count'] or '—'}",
     ]
     if "score" in metrics:
