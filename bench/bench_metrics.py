@@ -84,7 +84,8 @@ SELECT coalesce(township, '未填写') AS township, month(registered_on) AS mont
        CAST(registered_on AS DATE) + 15 <= DATE '{year}-12-31' AS acc_due,
        coalesce(CAST(due_on AS DATE),
                 CAST(accepted_on AS DATE) + CAST(60 + coalesce(extension_days, 0) AS INTEGER),
-                CAST(registered_on AS DATE) + CAST(75 + coalesce(extension_days, 0) AS INTEGER)) AS deadline,
+                CAST(registered_on AS DATE)
+                  + CAST(75 + coalesce(extension_days, 0) AS INTEGER)) AS deadline,
        CAST(closed_on AS DATE) AS closed_day,
        coalesce(resolved_first_time, false) AS resolved,
        coalesce(registered_national, false) AS national

@@ -214,3 +214,9 @@ def test_empty_register():
     m = petition_metrics(REGISTER.iloc[0:0], 2023)
     assert m["total_cases"] == 0 and m["online_share_pct"] is None
     assert m["by_township"] == [] and len(m["by_month"]) == 12
+
+
+def test_rates_by_month_with_inferred_year():
+    got = petition_rates(REGISTER, by="month")
+    assert got.loc[got.month == 3, "repeat_rate_pct"].item() == 50.0
+    assert np.isnan(got.loc[got.month == 2, "online_share_pct"].item())   # empty month

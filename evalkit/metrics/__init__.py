@@ -21,15 +21,15 @@ from evalkit.metrics.budget import (budget_by_type, budget_lines, budget_metrics
 from evalkit.metrics.core import (YearLike, compute_metrics, metrics_json, write_metrics_json,
                                   year_sections)
 from evalkit.metrics.petitions import (COUNTS, RATES, add_rates, case_flags, check_extensions,
-                                       period_end, period_of, petition_counts, petition_metrics,
-                                       petition_rates)
+                                       infer_year, period_end, period_of, petition_counts,
+                                       petition_metrics, petition_rates)
 from evalkit.metrics.settings import MetricSettings
 from evalkit.metrics.yoy import HEADLINES, kind_of, peer_ranking, yoy_change, yoy_table
 
 __all__ = [
     "COUNTS", "HEADLINES", "MetricSettings", "RATES", "YearLike", "add_rates", "budget_by_type",
     "budget_lines", "budget_metrics", "budget_summary", "budget_totals", "case_flags",
-    "check_extensions", "compute_metrics", "kind_of", "linear_pct", "metrics_json",
+    "check_extensions", "compute_metrics", "infer_year", "kind_of", "linear_pct", "metrics_json",
     "monthly_progress", "months_behind", "peer_ranking", "period_end", "period_of",
     "petition_counts", "petition_metrics", "petition_rates", "progress_checkpoints",
     "write_metrics_json", "year_sections", "yoy_change", "yoy_table",

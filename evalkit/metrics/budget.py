@@ -78,7 +78,8 @@ def budget_by_type(df: pd.DataFrame) -> pd.DataFrame:
     ...     "budget_wan": [580.13, 0.0], "actual_wan": [580.13, 0.0]})).execution_rate_pct.tolist()
     [100.0, nan]
     """
-    types = df["expense_type"].astype("object").fillna("未填写") if len(df) else pd.Series([], dtype=object)
+    types = (df["expense_type"].astype("object").fillna("未填写") if len(df)
+             else pd.Series([], dtype=object))
     present = [t for t in pd.unique(types) if t not in EXPENSE_TYPES]
     order = [*EXPENSE_TYPES, *sorted(present)]
     frame = pd.DataFrame({"t": types.to_numpy(), "b": _fen(df, "budget_wan"),
@@ -104,8 +105,9 @@ def budget_lines(df: pd.DataFrame) -> pd.DataFrame:
     ...     ).execution_rate_pct.tolist()
     [80.0]
     """
-    out = pd.DataFrame({k: (df[k].astype("object") if k in df.columns else pd.Series(
-        [None] * len(df), dtype="object", index=df.index)) for k in LINE_KEYS}).reset_index(drop=True)
+    blank = pd.Series([None] * len(df), dtype="object", index=df.index)
+    out = pd.DataFrame({k: (df[k].astype("object") if k in df.columns else blank)
+                        for k in LINE_KEYS}).reset_index(drop=True)
     out = out.where(out.notna(), None)
     budget, actual = _fen(df, "budget_wan"), _fen(df, "actual_wan")
     out["budget_wan"] = [_num(fen_to_wan(v)) for v in budget]

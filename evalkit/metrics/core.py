@@ -92,7 +92,7 @@ def compute_metrics(data: YearLike, previous: YearLike | Mapping[str, Any] | Non
         "district": department.get("district"),
         "city": department.get("city"),
         "is_sample": bool(department.get("sample", False)),
-        "generated_at": dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        "generated_at": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "sources": _sources(data),
         "budget": current["budget"],
         "petitions": pet,

@@ -89,42 +89,53 @@ def _bool(df: pd.DataFrame, column: str) -> np.ndarray:
     s = df[column]
     if s.dtype == bool:
         return s.to_numpy()
-    return s.astype("boolean").fillna(False).to_numpy(dtype=bool)
+    if isinstance(s.dtype, pd.BooleanDtype):
+        return s.to_numpy(dtype=bool, na_value=False)
+    return s.astype("boolean").to_numpy(dtype=bool, na_value=False)
 
 
 def _int(df: pd.DataFrame, column: str) -> np.ndarray:
     """An integer column as ``int64`` (NA or absent -> 0)."""
     if column not in df.columns:
         return np.zeros(len(df), dtype="int64")
-    return pd.to_numeric(df[column], errors="coerce").fillna(0).to_numpy(dtype="int64")
+    s = df[column]
+    if pd.api.types.is_integer_dtype(s.dtype):
+        return s.to_numpy(dtype="int64", na_value=0)
+    return pd.to_numeric(s, errors="coerce").fillna(0).to_numpy(dtype="int64")
 
 
-def _codes(s: pd.Series | None, n: int, order: Sequence[str] = ()) -> tuple[np.ndarray, list[str]]:
-    """Integer codes of a label column and their labels; blank -> :data:`MISSING_LABEL`.
+@dataclass(frozen=True)
+class Dim:
+    """Integer codes of one label column: ``codes`` index ``labels``; ``order`` lists the label
+    positions in display order (canonical schema order first, then by name, 未填写 last)."""
 
-    Categorical columns reuse their codes (no hashing). Labels listed in ``order`` come first in
-    that order, the others after them sorted.
-    """
+    codes: np.ndarray
+    labels: list[str]
+    order: np.ndarray
+
+
+def _codes(s: pd.Series | None, n: int, order: Sequence[str] = ()) -> Dim:
+    """Codes of a label column; blank -> :data:`MISSING_LABEL`. Categorical columns reuse their
+    codes (no hashing, no copy of the strings)."""
     if s is None:
-        return np.zeros(n, dtype="int64"), [MISSING_LABEL]
+        return Dim(np.zeros(n, dtype="int8"), [MISSING_LABEL], np.zeros(1, dtype="int64"))
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes, labels = s.cat.codes.to_numpy().astype("int64"), [str(c) for c in s.cat.categories]
+        codes, labels = s.cat.codes.to_numpy(), [str(c) for c in s.cat.categories]
     else:
         codes, uniques = pd.factorize(s, use_na_sentinel=True)
-        codes, labels = codes.astype("int64"), [str(u) for u in uniques]
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(labels), codes)
+        labels = [str(u) for u in uniques]
+    missing = codes < 0
+    if missing.any():
+        codes = np.where(missing, len(labels), codes)
         labels = labels + [MISSING_LABEL]
     rank = {v: i for i, v in enumerate(order)}
-    sorted_labels = sorted(labels, key=lambda v: (rank.get(v, len(rank)), v == MISSING_LABEL, v))
-    if sorted_labels != labels:
-        remap = np.array([sorted_labels.index(v) for v in labels], dtype="int64")
-        codes, labels = remap[codes], sorted_labels
-    return codes, labels
+    display = sorted(range(len(labels)), key=lambda i: (rank.get(labels[i], len(rank)),
+                                                         labels[i] == MISSING_LABEL, labels[i]))
+    return Dim(codes, labels, np.array(display, dtype="int64"))
 
 
 def _isin(s: pd.Series | None, values: Iterable[str], n: int) -> np.ndarray:
-    """``s.isin(values)`` as a bool array, through the categories when the column is categorical."""
+    """``s.isin(values)`` as a bool array (through the categories of a categorical column)."""
     if s is None:
         return np.zeros(n, dtype=bool)
     values = set(values)
@@ -160,6 +171,21 @@ def period_of(registered_on: np.ndarray,
     year = np.where(nat, -1, index // 12 + 1970)
     month = np.where(nat, -1, index % 12 + 1)
     return year, month
+
+
+def _year_period(registered_on: np.ndarray, year: int,
+                 settings: MetricSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(in ``year``, month) of each date through a lookup table over 1 Dec (year−1) … 31 Dec.
+
+    Same result as :func:`period_of` but without per-row calendar arithmetic.
+    """
+    start = np.datetime64(f"{year - 1}-12-01", "D")
+    window = np.arange(start, np.datetime64(f"{year + 1}-01-01", "D"))
+    lut_year, lut_month = period_of(window, settings)
+    offset = registered_on.astype("datetime64[D]").view("int64") - start.astype("int64")
+    inside = (offset >= 0) & (offset < len(window))
+    index = np.where(inside, offset, 0)
+    return inside & (lut_year == year)[index], lut_month[index]
 
 
 def period_end(year: int, settings: MetricSettings | None = None) -> dt.date:
@@ -212,7 +238,7 @@ class CaseFlags:
     as_of: dt.date
     counted: np.ndarray                        # bool: the case is in the year's population
     month: np.ndarray                          # 1..12 (meaningless where not counted)
-    codes: dict[str, tuple[np.ndarray, list[str]]]
+    codes: dict[str, Dim]
     flags: dict[str, np.ndarray]
 
     def __len__(self) -> int:
@@ -222,8 +248,8 @@ class CaseFlags:
     def frame(self) -> pd.DataFrame:
         """One row per counted case: labels, month and every flag (for inspection in notebooks)."""
         keep = self.counted
-        out: dict[str, Any] = {name: pd.Categorical.from_codes(codes[keep], labels)
-                               for name, (codes, labels) in self.codes.items()}
+        out: dict[str, Any] = {name: pd.Categorical.from_codes(dim.codes[keep], dim.labels)
+                               for name, dim in self.codes.items()}
         out["month"] = self.month[keep]
         out.update({name: flag[keep] for name, flag in self.flags.items()})
         return pd.DataFrame(out)
@@ -269,7 +295,7 @@ def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = No
     n = len(df)
     col = lambda name: df[name] if name in df.columns else None  # noqa: E731
     reg = _dates(df, "registered_on")
-    p_year, month = period_of(reg, settings)
+    in_year, month = _year_period(reg, year, settings)
     acc, closed_on, due_on = (_dates(df, c) for c in ("accepted_on", "closed_on", "due_on"))
     limit = np.datetime64(as_of, "D")
     acceptance_end = reg + np.timedelta64(settings.acceptance_days, "D")
@@ -301,7 +327,7 @@ def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = No
         "purpose": _codes(col("purpose"), n, PURPOSES),
         "responsible_unit": _codes(col("responsible_unit"), n),
     }
-    counted = (p_year == year) & ~_bool(df, "is_litigation")
+    counted = in_year & ~_bool(df, "is_litigation")
     return CaseFlags(year, as_of, counted, month, codes, flags)
 
 
@@ -315,15 +341,17 @@ def _count(flags: CaseFlags, dims: Sequence[str], names: Sequence[str] = COUNTS
         An int array of shape ``[len(names), *dim sizes]`` and the labels of each dimension.
     """
     key = np.zeros(len(flags.counted), dtype="int64")
-    shape, labels = [], []
+    shape, labels, orders = [], [], []
     for dim in dims:
         if dim == "month":
-            codes, dim_labels = flags.month - 1, list(range(1, 13))
+            codes, dim_labels, order = flags.month - 1, list(range(1, 13)), np.arange(12)
         else:
-            codes, dim_labels = flags.codes[dim]
+            d = flags.codes[dim]
+            codes, dim_labels, order = d.codes, d.labels, d.order
         key = key * len(dim_labels) + codes
         shape.append(len(dim_labels))
-        labels.append(dim_labels)
+        labels.append([dim_labels[i] for i in order])
+        orders.append(order)
     size = int(np.prod(shape)) if shape else 1
     key = np.where(flags.counted, key, size)            # uncounted rows -> discarded last bin
     table = np.empty((len(names), size), dtype="int64")
@@ -332,7 +360,10 @@ def _count(flags: CaseFlags, dims: Sequence[str], names: Sequence[str] = COUNTS
             table[i] = np.bincount(key, minlength=size + 1)[:size]
         else:
             table[i] = np.bincount(key, weights=flags.flags[name], minlength=size + 1)[:size]
-    return table.reshape((len(names), *shape)), labels
+    table = table.reshape((len(names), *shape))
+    for axis, order in enumerate(orders, start=1):      # labels into display order
+        table = np.take(table, order, axis=axis)
+    return table, labels
 
 
 def counts_frame(table: np.ndarray, dims: Sequence[str],
@@ -355,13 +386,29 @@ def counts_frame(table: np.ndarray, dims: Sequence[str],
     return frame.reset_index(drop=True)
 
 
-def petition_counts(df: pd.DataFrame, year: int, by: str | Sequence[str] | None = None,
+def infer_year(df: pd.DataFrame, settings: MetricSettings | None = None) -> int:
+    """The statistical year most cases of a register belong to.
+
+    >>> infer_year(pd.DataFrame({"registered_on": pd.to_datetime(["2022-12-31", "2023-01-02",
+    ...                                                           "2023-05-01"])}))
+    2023
+    """
+    years, _ = period_of(_dates(df, "registered_on"), settings)
+    years = years[years > 0]
+    if not len(years):
+        raise ValueError("no registration date in the register")
+    values, counts = np.unique(years, return_counts=True)
+    return int(values[np.argmax(counts)])
+
+
+def petition_counts(df: pd.DataFrame, year: int | None = None,
+                    by: str | Sequence[str] | None = None,
                     settings: MetricSettings | None = None) -> pd.DataFrame:
     """Every count of :data:`COUNTS` for ``year``, overall or per group.
 
     Args:
         df: tidy petition register.
-        year: statistical year.
+        year: statistical year (default: :func:`infer_year`).
         by: ``None`` for the year, or one or more of ``township, month, channel, purpose,
             responsible_unit``.
         settings: metric settings.
@@ -380,6 +427,7 @@ def petition_counts(df: pd.DataFrame, year: int, by: str | Sequence[str] | None 
     unknown = [d for d in dims if d not in DIMENSIONS]
     if unknown:
         raise ValueError(f"unknown grouping {unknown}; use {DIMENSIONS}")
+    year = infer_year(df, settings) if year is None else year
     table, labels = _count(case_flags(df, year, settings), dims)
     return counts_frame(table, dims, labels)
 
@@ -403,7 +451,8 @@ def _float(value: Decimal | None) -> float:
     return float(value) if value is not None else np.nan
 
 
-def petition_rates(df: pd.DataFrame, year: int, by: str | Sequence[str] | None = None,
+def petition_rates(df: pd.DataFrame, year: int | None = None,
+                   by: str | Sequence[str] | None = None,
                    settings: MetricSettings | None = None) -> pd.DataFrame:
     """Counts and rates for ``year``, overall or per group (see :func:`petition_counts`).
 
@@ -433,7 +482,8 @@ def petition_metrics(df: pd.DataFrame, year: int,
                      settings: MetricSettings | None = None) -> dict[str, Any]:
     """The ``petitions`` section of the metrics dict for ``year`` (JSON-ready).
 
-    The national 同比, previous count and rank are filled in by :func:`evalkit.metrics.compute_metrics`
+    The national 同比, previous count and rank are filled in by
+    :func:`evalkit.metrics.compute_metrics`
     (``None`` here).
 
     >>> df = pd.DataFrame({"registered_on": pd.to_datetime(["2023-01-05", "2023-02-01"]),
@@ -449,7 +499,8 @@ def petition_metrics(df: pd.DataFrame, year: int,
     base, (towns, months) = _count(flags, ("township", "month"))
     total = base.sum(axis=(1, 2))
     counts = {name: int(total[i]) for i, name in enumerate(COUNTS)}
-    rates = {rate: _json(ratio_pct(counts[num], counts[den])) for rate, (num, den) in RATES.items()}
+    rates = {rate: _json(ratio_pct(counts[num], counts[den]))
+             for rate, (num, den) in RATES.items()}
     values = {**counts, **rates, "total_cases": counts["cases"],
               "national_initial_qiujue_prev_count": None, "national_initial_qiujue_yoy_pct": None,
               "national_initial_qiujue_rank": None, "peer_district_count": None}

@@ -114,7 +114,8 @@ class MetricSettings:
             return cls(**dict(overrides))
         except (TypeError, ValueError, AttributeError) as exc:
             raise InputError([problem("error", file, f"指标设置取值无效：{exc}",
-                                      f"invalid metric setting: {exc}", column="settings")]) from exc
+                                      f"invalid metric setting: {exc}",
+                                      column="settings")]) from exc
 
     @classmethod
     def from_department(cls, department: Mapping[str, Any] | None) -> "MetricSettings":

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 import jinja2
+import markupsafe
 
 from evalkit.config import PROJECT_ROOT
 from evalkit.fsutil import atomic_write_text
@@ -368,8 +370,20 @@ def build_context(metrics: Mapping[str, Any], department: Mapping[str, Any],
         "sources": [{"name": str(s.get("name")), "sha256": str(s.get("sha256")),
                      "size": _fmt_bytes(s.get("bytes"))} for s in m.get("sources") or []],
         "version": _version(),
-        "css": CSS_FILE.read_text(encoding="utf-8"),
+        "css": _stylesheet(),
     }
+
+
+def _stylesheet() -> str:
+    """The stylesheet to inline, without its comments.
+
+    It is evalkit's own file (never user input), so it is marked safe: HTML-escaping it would
+    turn the quotes of the font names into ``&#34;`` inside ``<style>``, which CSS does not decode.
+    """
+    css = re.sub(r"/\*.*?\*/\n?", "", CSS_FILE.read_text(encoding="utf-8"), flags=re.S).strip()
+    if "<" in css:
+        raise ValueError("report.css must not contain '<'")
+    return markupsafe.Markup(css)
 
 
 def _environment() -> jinja2.Environment:
