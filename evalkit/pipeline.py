@@ -2,17 +2,17 @@
 
 ``build_year`` is what ``evalkit metrics`` and the notebooks call. It loads the year through
 :func:`evalkit.io.load_year`, the previous year when its folder exists, and every earlier year
-present (for the ``history`` series); computes the metrics dict; scores it when
-:mod:`evalkit.scoring` is available; and writes ``outputs/<year>/metrics.json`` (and
+present (for the ``history`` series); computes the metrics dict; scores it with
+the framework named in department.yaml; and writes ``outputs/<year>/metrics.json`` (and
 ``scorecard.xlsx``) atomically.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any, Callable
 
+from evalkit import scoring
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS, year_dir
 from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
 from evalkit.metrics.settings import MetricSettings
@@ -38,28 +38,18 @@ def _loader() -> Callable[..., Any]:
     return load_year
 
 
-def _scoring() -> Any | None:
-    """The scoring module when it offers the documented API, else ``None``."""
-    try:
-        module = importlib.import_module("evalkit.scoring")
-    except ImportError:
-        return None
-    needed = ("load_framework", "score_year", "write_scorecard")
-    return module if all(hasattr(module, name) for name in needed) else None
-
-
 def add_score(metrics: dict[str, Any], data: Any, out_dir: Path | None) -> Any | None:
     """Score ``metrics`` with the department's framework; write the scorecard when ``out_dir``.
 
     Returns:
-        The ``ScoreResult``, or ``None`` when scoring is unavailable or no framework is named.
+        The ``ScoreResult``, or ``None`` when department.yaml names no framework.
     """
-    scoring = _scoring()
-    name = (data.department or {}).get("framework")
-    if scoring is None or not name:
+    department = data.department or {}
+    name = department.get("framework")
+    if not name:
         return None
-    framework = scoring.load_framework(name)
-    result = scoring.score_year(metrics, getattr(data, "self_assessment", None), framework)
+    result = scoring.score_year(metrics, getattr(data, "self_assessment", None),
+                                scoring.load_framework(name), department)
     metrics["score"] = result.to_json()
     if out_dir is not None:
         scoring.write_scorecard(result, year_dir(out_dir, metrics["year"]) / SCORECARD_FILE)
@@ -77,11 +67,11 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
         processed_dir: parquet cache folder (``data/processed``).
         out_dir: output folder; ``metrics.json`` and ``scorecard.xlsx`` go to ``out_dir/<year>/``.
         write: write the files (``False`` only computes).
-        score: add ``metrics["score"]`` (and ``scorecard.xlsx``) when :mod:`evalkit.scoring` is
-            available; ``False`` skips scoring (e.g. before the self-assessment is filled in).
+        score: add ``metrics["score"]`` (and ``scorecard.xlsx``) when department.yaml names a
+            framework; ``False`` skips scoring (e.g. before the self-assessment is filled in).
 
     Returns:
-        The metrics dict (with ``score`` when scoring is available).
+        The metrics dict (with ``score`` when a framework is named).
 
     Raises:
         InputError: when this year's (or an earlier year's) input has errors.

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
-from evalkit.numfmt import describe_change, fmt_pct, fmt_wan
+from evalkit.numfmt import describe_change, fmt_fixed, fmt_pct, fmt_wan
 
 
 def parse_years(text: str) -> list[int]:
@@ -53,7 +53,8 @@ def summary(metrics: dict[str, Any]) -> str:
         f"{p['national_initial_qiujue_rank'] or '—'}/{p['peer_district_count'] or '—'}",
     ]
     if "score" in metrics:
-        lines.append(f"  自评得分 {metrics['score'].get('total')}")
+        score = metrics["score"]
+        lines.append(f"  自评得分 {fmt_fixed(score.get('total'))}（{score.get('grade')}）")
     return "\n".join(lines)
 
 
