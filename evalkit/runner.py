@@ -134,7 +134,7 @@ def discover_notebooks(notebooks_dir: Path | str = NOTEBOOKS) -> list[Path]:
 
 
 def declared_parameters(notebook: Path | str) -> dict[str, Any]:
-    """The parameters declared in the notebook's ``parameters`` cell (papermill.inspect_notebook)."""
+    """The parameters declared in the notebook's ``parameters`` cell (``inspect_notebook``)."""
     import papermill
 
     return dict(papermill.inspect_notebook(str(notebook)))
@@ -209,8 +209,10 @@ def execute_notebook(notebook: Path | str, output: Path | str, parameters: Mappi
     except Exception as exc:  # noqa: BLE001 - timeouts, dead kernels: report them in one line
         name = type(exc).__name__
         if "Timeout" in name or "timed out" in str(exc).lower():
-            raise RunnerError(f"{notebook.name}: 单元格超时 / cell timed out after {timeout}s") from None
-        raise RunnerError(f"{notebook.name}: {name}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}") from None
+            raise RunnerError(
+                f"{notebook.name}: 单元格超时 / cell timed out after {timeout}s") from None
+        first = (str(exc).strip().splitlines() or [""])[0]
+        raise RunnerError(f"{notebook.name}: {name}: {first}") from None
     return output
 
 
@@ -253,13 +255,33 @@ def _validate_year(year: int, data_dir: Path, processed_dir: Path) -> list[str]:
         load_year(year, data_dir=data_dir, processed_dir=processed_dir)
     except InputError as exc:
         return format_problems(exc.problems).splitlines()
+    except Exception as exc:  # noqa: BLE001 - a loader bug fails this year, not the batch
+        where = exc.__traceback__
+        while where is not None and where.tb_next is not None:
+            where = where.tb_next
+        loc = (f" ({Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno})"
+               if where is not None else "")
+        return [f"{type(exc).__name__}: {exc}{loc}"]
     return []
+
+
+def _inputs_step(year: int, data_dir: Path, processed_dir: Path, stream: TextIO) -> str:
+    """Validate/load the year, print its progress line (and located problems); "" when fine."""
+    t0 = time.perf_counter()
+    problems = _validate_year(year, data_dir, processed_dir)
+    if problems:
+        lines = [f"[{year}] inputs … FAILED {time.perf_counter() - t0:.1f}s"]
+        lines += [f"    {line}" for line in problems]
+        print("\n".join(lines), file=stream, flush=True)
+        return "输入有误 / input errors"
+    print(f"[{year}] inputs … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+    return ""
 
 
 def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
              notebooks: Sequence[Path], timeout: int | None = DEFAULT_TIMEOUT,
              extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
-             validate: bool = True) -> YearResult:
+             validate: bool = True, required: Sequence[str] = (REPORT_NAME,)) -> YearResult:
     """Run one year into a staging folder and promote it on success (see the module docstring)."""
     result = YearResult(year)
     start = time.perf_counter()
@@ -268,16 +290,11 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
         print(f"[{year}] {text}", file=stream, flush=True)
 
     if validate:
-        t0 = time.perf_counter()
-        problems = _validate_year(year, data_dir, processed_dir)
-        if problems:
-            say(f"inputs … FAILED {time.perf_counter() - t0:.1f}s")
-            for line in problems:
-                print(f"    {line}", file=stream)
-            result.message = "输入有误 / input errors"
+        message = _inputs_step(year, data_dir, processed_dir, stream)
+        if message:
+            result.message = message
             result.seconds = time.perf_counter() - start
             return result
-        say(f"inputs … ok {time.perf_counter() - t0:.1f}s")
 
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
@@ -301,9 +318,10 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
             secs = time.perf_counter() - t0
             result.notebooks.append(NotebookResult(nb.name, True, secs))
             say(f"{nb.name} … ok {secs:.1f}s")
-        if not (staged_year / REPORT_NAME).is_file():
-            result.message = f"没有生成 {REPORT_NAME} / the notebooks did not write {REPORT_NAME}"
-            say(f"{REPORT_NAME} … FAILED: {result.message}")
+        missing = [name for name in required if not (staged_year / name).is_file()]
+        if missing:
+            result.message = (f"没有生成 / the notebooks did not write: {', '.join(missing)}")
+            say(f"outputs … FAILED: {result.message}")
             return result
         promote(staged_year, year_dir(out_dir, year))
         result.ok = True
@@ -315,12 +333,12 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
 
 @contextlib.contextmanager
 def _quiet_loggers() -> Iterable[None]:
-    """Silence papermill/nbclient/traitlets INFO chatter for the duration of a batch."""
+    """Silence papermill/nbclient/traitlets logging during a batch (the runner reports errors)."""
     names = ("papermill", "nbclient", "traitlets", "jupyter_client", "asyncio")
     saved = {n: logging.getLogger(n).level for n in names}
     try:
         for n in names:
-            logging.getLogger(n).setLevel(logging.ERROR)
+            logging.getLogger(n).setLevel(logging.CRITICAL)
         yield
     finally:
         for n, level in saved.items():
@@ -331,7 +349,8 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
               processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS,
               timeout: int | None = DEFAULT_TIMEOUT, *, notebooks_dir: Path | str = NOTEBOOKS,
               extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
-              validate: bool = True) -> int:
+              validate: bool = True, required: Sequence[str] = (REPORT_NAME,),
+              jobs: int = 1) -> int:
     """Run every notebook for each year; return 0 when every year succeeded, else 1.
 
     Args:
@@ -343,29 +362,59 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
         extra_params: more notebook parameters (each must be declared by every notebook).
         stream: where progress lines go.
         validate: load the inputs in this process first (located input errors, warm cache).
+        required: files the notebooks must have written to ``<year>/`` for the year to count as
+            done (default: ``report.html``).
+        jobs: years run at the same time (threads in this process, one kernel each); the
+            notebooks of one year always run in order.
     """
-    data_dir, processed_dir, out_dir = (Path(p).resolve() for p in (data_dir, processed_dir, out_dir))
+    data_dir, processed_dir, out_dir = (Path(p).resolve()
+                                        for p in (data_dir, processed_dir, out_dir))
     notebooks = discover_notebooks(notebooks_dir)
     if extra_params:
         for nb in notebooks:   # a misspelled name fails before any year runs
             check_parameters(nb, {"year": 0, "data_dir": "", "processed_dir": "", "out_dir": "",
                                   **extra_params})
-    results: list[YearResult] = []
+    years = [int(y) for y in years]
+    results: dict[int, YearResult] = {}
     start = time.perf_counter()
+
+    def finish(r: YearResult) -> None:
+        results[r.year] = r
+        if r.ok:
+            report = year_dir(out_dir, r.year) / REPORT_NAME
+            print(f"[{r.year}] 完成 / done {r.seconds:.1f}s → {report}", file=stream, flush=True)
+        else:
+            print(f"[{r.year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, r.year)} 未改动 / "
+                  "left unchanged）", file=stream, flush=True)
+
+    def one(year: int, check: bool) -> YearResult:
+        return run_year(year, data_dir, processed_dir, out_dir, notebooks=notebooks,
+                        timeout=timeout, extra_params=extra_params, stream=stream,
+                        validate=check, required=required)
+
     with _quiet_loggers():
-        for year in years:
-            results.append(run_year(int(year), data_dir, processed_dir, out_dir,
-                                    notebooks=notebooks, timeout=timeout,
-                                    extra_params=extra_params, stream=stream, validate=validate))
-            r = results[-1]
-            if r.ok:
-                print(f"[{year}] 完成 / done {r.seconds:.1f}s → {year_dir(out_dir, year) / REPORT_NAME}",
-                      file=stream, flush=True)
-            else:
-                print(f"[{year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, year)} 未改动 / "
-                      "left unchanged）", file=stream, flush=True)
-    ok = [r.year for r in results if r.ok]
-    bad = [r.year for r in results if not r.ok]
+        if jobs <= 1:
+            for year in years:
+                finish(one(year, validate))
+        else:
+            # Inputs are validated (and the parquet cache filled) here, one year at a time, so
+            # the kernels running in parallel only read the cache; then the years run in threads.
+            pending = []
+            for year in years:
+                message = _inputs_step(year, data_dir, processed_dir, stream) if validate else ""
+                if message:
+                    finish(YearResult(year, message=message))
+                else:
+                    pending.append(year)
+            from concurrent.futures import ThreadPoolExecutor, as_completed
+
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                futures = [pool.submit(one, year, False) for year in pending]
+                for future in as_completed(futures):
+                    finish(future.result())
+    ordered = [results[y] for y in years if y in results]
+    ok = [r.year for r in ordered if r.ok]
+    bad = [r.year for r in ordered if not r.ok]
     total = time.perf_counter() - start
     line = f"汇总 / summary: {len(ok)} ok" + (f" ({', '.join(map(str, ok))})" if ok else "")
     line += f", {len(bad)} failed" + (f" ({', '.join(map(str, bad))})" if bad else "")
@@ -401,7 +450,7 @@ def handler(args: argparse.Namespace) -> int:
         extra = {name: _parse_value(value) for name, value in args.parameter or []}
         return run_years(years, args.data_dir, args.processed_dir, args.out_dir,
                          timeout=args.timeout, notebooks_dir=args.notebooks_dir,
-                         extra_params=extra or None)
+                         extra_params=extra or None, jobs=args.jobs)
     except RunnerError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
@@ -416,13 +465,16 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
                     "executed notebooks). A failed year keeps its previous outputs.")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--year", type=int, help="one year, e.g. 2023")
-    group.add_argument("--years", help="years: 2021-2023 or 2021,2023 (default: every year folder)")
+    group.add_argument("--years",
+                       help="years: 2021-2023 or 2021,2023 (default: every year folder)")
     p.add_argument("--data-dir", type=Path, default=DATA_RAW, help="raw inputs (default data/raw)")
     p.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
                    help="cache of cleaned tables (default data/processed)")
     p.add_argument("--out-dir", type=Path, default=OUTPUTS, help="outputs (default outputs)")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                    help=f"seconds per notebook cell (default {DEFAULT_TIMEOUT})")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="years to run at the same time (default 1; 2 suits a 2-core machine)")
     p.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="extra notebook parameter (must be declared in the parameters cell)")

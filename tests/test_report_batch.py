@@ -29,7 +29,8 @@ RAW = ROOT / "data" / "raw"
 
 GOOD_YEARS = (2021, 2023)
 BROKEN_YEAR = 2024
-PREVIOUS_REPORT = "<!DOCTYPE html><html lang=\"zh-CN\"><body>上一次的合格报告 / previous good report</body></html>"
+PREVIOUS_REPORT = ("<!DOCTYPE html><html lang=\"zh-CN\"><body>上一次的合格报告 / previous good report"
+                   "</body></html>")
 
 #: Planted into the personal columns of one 2023 row; must appear in no output file.
 PLANTED_PII = {
@@ -64,7 +65,7 @@ _BATCH: Batch | None = None
 
 
 def _plant(petitions: Path) -> dict[str, set[str]]:
-    """Plant PII and markup into a copy of petitions.xlsx; return the register's personal values."""
+    """Plant PII and markup into petitions.xlsx (a copy); return the register's personal values."""
     import openpyxl
 
     wb = openpyxl.load_workbook(petitions)

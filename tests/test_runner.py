@@ -57,7 +57,8 @@ def _notebook(path: Path, body: str) -> Path:
     cell = nbformat.v4.new_code_cell(PARAMS)
     cell.metadata["tags"] = ["parameters"]
     nb.cells = [cell, nbformat.v4.new_code_cell(body)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
     nbformat.write(nb, path)
     return path
 
@@ -188,3 +189,30 @@ def test_promote_moves_report_last(tmp_path: Path) -> None:
     assert json.dumps(sorted(p.relative_to(dest).as_posix() for p in moved)) == json.dumps(
         ["charts/a.png", "metrics.json", "report.html", "scorecard.xlsx"])
     assert not [p for p in staged.rglob("*") if p.is_file()]
+
+
+def test_parallel_years_keep_their_own_outputs(tiny: dict[str, Path]) -> None:
+    _notebook(tiny["nbs"] / "01_ok.ipynb", WRITE_OUTPUTS)
+    stream = io.StringIO()
+    rc = runner.run_years([2022, 2023, 1999], RAW, tiny["processed"], tiny["out"], timeout=60,
+                          notebooks_dir=tiny["nbs"], stream=stream, jobs=2)
+    log = stream.getvalue()
+    assert rc == 1, log
+    for year in (2022, 2023):
+        assert (tiny["out"] / str(year) / "report.html").read_text(encoding="utf-8") == \
+            f"new report {year}"
+    assert "[1999] inputs … FAILED" in log
+    assert "summary: 2 ok (2022, 2023), 1 failed (1999)" in log
+
+
+def test_cell_timeout_is_reported_in_one_line(tiny: dict[str, Path], capfd) -> None:
+    _notebook(tiny["nbs"] / "01_slow.ipynb", "import time\ntime.sleep(30)")
+    stream = io.StringIO()
+    rc = runner.run_years([2023], RAW, tiny["processed"], tiny["out"], timeout=2,
+                          notebooks_dir=tiny["nbs"], stream=stream, validate=False)
+    log = stream.getvalue()
+    assert rc == 1
+    assert "01_slow.ipynb" in log and ("timed out" in log or "Timeout" in log), log
+    assert "Traceback" not in log
+    assert (tiny["previous"] / "report.html").read_text(encoding="utf-8") == "previous report"
+    assert capfd.readouterr().err == ""   # nothing else on stderr (kernel or nbclient logs)

@@ -130,15 +130,15 @@ def petition_dates(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator,
                    year: int | None) -> None:
     """Error on 受理/办结 before 登记; warn on cases registered outside the folder year."""
     reg = frame["registered_on"]
-    shown = reg.dt.strftime("%Y-%m-%d")
     for key, zh, en in (("accepted_on", "受理日期早于登记日期（{detail}）",
                          "accepted before registered ({detail})"),
                         ("closed_on", "办结日期早于登记日期（{detail}）",
                          "closed before registered ({detail})")):
         if key in raw:
             head = loc.headers.get("registered_on", "登记日期")
-            loc.rows("error", (frame[key] < reg).fillna(False), key, raw[key], zh, en,
-                     details=head + "：" + shown)
+            mask = (frame[key] < reg).fillna(False)
+            shown = reg[mask].dt.strftime("%Y-%m-%d")  # only the flagged rows are formatted
+            loc.rows("error", mask, key, raw[key], zh, en, details=head + "：" + shown)
     if year is not None and "registered_on" in raw:
         other = reg.notna() & (reg.dt.year != year)
         loc.rows("warning", other, "registered_on", raw["registered_on"],

@@ -13,10 +13,14 @@ import datetime as dt
 import functools
 import re
 import unicodedata
+import inspect
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.numfmt import FEN_PER_WAN, FEN_PER_YUAN
 
@@ -36,6 +40,10 @@ _DATE_RE = re.compile(
 )
 _COMPACT_DATE_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _SERIAL_RE = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_ISO_DATE_RE = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+"""ISO dates as written by hand or rendered from date cells (fast path, checked by RE2)."""
+_MIDNIGHT_RE = r"^(\d{4}-\d{2}-\d{2}) 00:00:00$"
+_ISO_SERIAL_RE = r"^\d{1,6}(?:\.\d+)?$"
 _UNIT_WORDS_RE = re.compile(r"(?:人民币|RMB|¥|￥)|(?:万元|元|天|日|件)$", re.IGNORECASE)
 _NEG_PAREN_RE = re.compile(r"^\((.*)\)$")
 
@@ -50,8 +58,60 @@ def cell_types(raw: pd.Series) -> pd.Series:
     return raw.map(type)
 
 
-def _blank_mask_cells(raw: pd.Series) -> pd.Series:
-    """True where a cell is empty: ``None``, NaN, or text that is blank/a dash after trimming."""
+def _all_str(raw: pd.Series) -> bool:
+    """Whether every cell is a ``str`` (always so for cells read by :mod:`evalkit.io.readers`)."""
+    return len(raw) > 0 and pd.api.types.infer_dtype(raw.to_numpy(dtype=object),
+                                                     skipna=False) == "string"
+
+
+def _fold(text: str) -> str:
+    """NFKC-fold (ASCII is already folded) and trim one string."""
+    return (text if text.isascii() else unicodedata.normalize("NFKC", text)).strip()
+
+
+def _is_blank_str(text: str) -> bool:
+    """One text cell is blank: short text that folds to a blank word, or long whitespace."""
+    if len(text) <= 8:
+        return _fold(text).lower() in BLANK_TEXT
+    return text.isspace()
+
+
+def _blank_strs(values: list[str]) -> np.ndarray:
+    return np.fromiter(map(_is_blank_str, values), dtype=bool, count=len(values))
+
+
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+"""The ASCII characters ``str.isspace``/``str.strip`` treat as whitespace."""
+_ASCII_SPACE_RUN = r"[\t\n\r\x0b\x0c\x1c-\x1f ]+"
+_BLANK_WORDS = pa.array(sorted(BLANK_TEXT), type=pa.string())
+_BOOL_CELLS = pa.array(["true", "false"], type=pa.string())
+
+
+def blank_arrow(values: pa.Array) -> np.ndarray:
+    """:func:`_is_blank_str` over an Arrow string array (no nulls), vectorised in C++.
+
+    ASCII text (NFKC leaves it unchanged) is tested with Arrow kernels; the few non-ASCII cells
+    go through the Python rule.
+    """
+    trimmed = pc.utf8_trim(values, characters=_ASCII_SPACE)
+    short = pc.less_equal(pc.utf8_length(values), 8)
+    word = pc.is_in(pc.utf8_lower(trimmed), value_set=_BLANK_WORDS)
+    spaces = pc.equal(pc.utf8_length(trimmed), 0)
+    blank = pc.if_else(short, word, spaces).to_numpy(zero_copy_only=False).copy()
+    other = np.flatnonzero(~pc.string_is_ascii(values).to_numpy(zero_copy_only=False))
+    if len(other):
+        blank[other] = _blank_strs(values.take(pa.array(other)).to_pylist())
+    return blank
+
+
+def _blank_mask_cells(raw: pd.Series, *, blank: np.ndarray | None = None) -> pd.Series:
+    """True where a cell is empty: ``None``, NaN, or text that is blank/a dash after trimming.
+
+    ``blank`` is the answer when already known (see :class:`Coded`)."""
+    if blank is not None:
+        return pd.Series(blank, index=raw.index)
+    if _all_str(raw):
+        return pd.Series(_blank_strs(raw.tolist()), index=raw.index)
     types = cell_types(raw)
     is_str = types == str
     blank = raw.isna()
@@ -83,14 +143,28 @@ def _numbers_to_text(values: pd.Series) -> pd.Series:
     return out
 
 
-def _parse_text_cells(raw: pd.Series) -> pd.Series:
+def _parse_text_cells(raw: pd.Series, *, blank: np.ndarray | None = None,
+                      arrow: pa.Array | None = None) -> pd.Series:
     """Parse a text column: NFKC-folded, trimmed strings, ``None`` for blank cells.
 
     Numbers read from xlsx are shown without a spurious ``.0`` (``2010308.0`` → ``"2010308"``);
     dates as ``YYYY-MM-DD``.
     """
+    if arrow is not None and blank is not None:
+        # the same cells as Arrow strings: ASCII is trimmed in C++, the rest folded in Python
+        out = np.array(pc.utf8_trim(arrow, characters=_ASCII_SPACE).to_pylist(), dtype=object)
+        other = np.flatnonzero(~pc.string_is_ascii(arrow).to_numpy(zero_copy_only=False))
+        if len(other):
+            out[other] = [_fold(v) for v in raw.to_numpy()[other].tolist()]
+        out[blank] = None
+        return pd.Series(out, index=raw.index, dtype=object)
+    if _all_str(raw):
+        values = raw.tolist()
+        known = _blank_strs(values) if blank is None else blank
+        return pd.Series([None if b else _fold(v) for v, b in zip(values, known)],
+                         index=raw.index, dtype=object)
     out = pd.Series(None, index=raw.index, dtype=object)
-    blank = _blank_mask_cells(raw)
+    blank = _blank_mask_cells(raw, blank=blank)
     types = cell_types(raw)
     is_str = (types == str) & ~blank
     if is_str.any():
@@ -101,6 +175,20 @@ def _parse_text_cells(raw: pd.Series) -> pd.Series:
     other = ~blank & ~is_str & ~is_num
     if other.any():
         out[other] = raw[other].map(_other_to_text)
+    return out
+
+
+def _parse_free_text_cells(raw: pd.Series, *, blank: np.ndarray | None = None,
+                           arrow: pa.Array | None = None) -> pd.Series:
+    """Parse free text (reasons, evidence): trimmed but NOT NFKC-folded, ``None`` when blank.
+
+    The analyst's full-width punctuation (``，``, ``（）``) is kept as written; only the blank test
+    folds. Non-text cells are rendered as in :func:`_parse_text_cells`.
+    """
+    out = _parse_text_cells(raw, blank=blank, arrow=arrow)
+    is_str = (cell_types(raw) == str) & out.notna()
+    if is_str.any():
+        out[is_str] = raw[is_str].astype(str).str.strip()
     return out
 
 
@@ -191,6 +279,8 @@ def _parse_date_text(text: pd.Series) -> pd.Series:
     or an Excel serial typed as text. Returns NaT where unrecognised or impossible."""
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     for regex in (_DATE_RE, _COMPACT_DATE_RE):
+        if not out.isna().any():
+            break
         parts = text.str.extract(regex)
         hit = parts["y"].notna() & out.isna()
         if hit.any():
@@ -238,12 +328,33 @@ def _parse_date_cells(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         out[is_num] = _serial_to_dates(raw[is_num].astype("float64")).to_numpy()
     is_str = (types == str) & ~blank
     if is_str.any():
-        out[is_str] = _parse_date_text(squeeze_keep_space(raw[is_str])).to_numpy()
+        text = raw[is_str]
+        fast, done = _fast_dates(text)
+        out[is_str] = fast.to_numpy()
+        rest = text[~done]
+        if len(rest):
+            out[rest.index] = _parse_date_text(squeeze_keep_space(rest)).to_numpy()
     out = out.dt.normalize()
     years = out.dt.year
     out = out.mask((years < MIN_YEAR) | (years > MAX_YEAR))
     bad = ~blank & out.isna()
     return out, bad.astype(bool)
+
+
+def _fast_dates(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Vectorised fast paths: ISO text (``2023-03-05``, ``2023-03-05 00:00:00`` as date cells
+    are read) and Excel serials typed as digits. Returns the dates and which cells were handled;
+    the rest go through the general parser. Impossible ISO dates (2023-02-30) come back NaT."""
+    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    iso = pc.match_substring_regex(arr, _ISO_DATE_RE).to_numpy(zero_copy_only=False)
+    if iso.any():
+        day = pc.utf8_slice_codeunits(arr.filter(iso), 0, 10).to_numpy(zero_copy_only=False)
+        out[iso] = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce").to_numpy()
+    serial = pc.match_substring_regex(arr, _ISO_SERIAL_RE).to_numpy(zero_copy_only=False)
+    if serial.any():
+        out[serial] = _serial_to_dates(pd.to_numeric(text[serial])).to_numpy()
+    return out, iso | serial
 
 
 def squeeze_keep_space(values: pd.Series) -> pd.Series:
@@ -288,15 +399,16 @@ def key_of(text: str) -> str:
     return re.sub(r"\s+", "", nfkc(str(text))).lower()
 
 
-def _parse_category_cells(raw: pd.Series, choices: tuple[str, ...],
-                   aliases: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+def _parse_category_cells(raw: pd.Series, choices: tuple[str, ...], aliases: Mapping[str, str],
+                          *, blank: np.ndarray | None = None,
+                          arrow: pa.Array | None = None) -> tuple[pd.Series, pd.Series]:
     """Map coded values to their canonical Chinese spelling (``None`` when blank).
 
     Returns:
         ``(values, bad)``: ``bad`` marks non-blank values that are neither a choice nor an alias.
     """
     lookup = category_lookup(choices, aliases)
-    text = _parse_text_cells(raw)
+    text = _parse_text_cells(raw, blank=blank, arrow=arrow)
     present = text.notna()
     out = pd.Series(None, index=raw.index, dtype=object)
     if present.any():
@@ -306,34 +418,110 @@ def _parse_category_cells(raw: pd.Series, choices: tuple[str, ...],
     return out, bad.astype(bool)
 
 
+@dataclass
+class Coded:
+    """A column stored once per distinct cell: row ``i`` holds ``uniques[codes[i]]``.
+
+    Attributes:
+        codes: position of each row's cell in ``uniques``.
+        index: the rows (Excel row numbers).
+        arrow: the distinct cells as an Arrow string array, when read from a grid.
+    """
+
+    codes: np.ndarray
+    index: pd.Index
+    arrow: pa.Array | None = field(default=None, repr=False)
+    _uniques: pd.Series | None = field(default=None, repr=False)
+    _blank: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def uniques(self) -> pd.Series:
+        """The distinct cells (``object`` Series with a RangeIndex), made on first use."""
+        if self._uniques is None:
+            assert self.arrow is not None
+            self._uniques = pd.Series(self.arrow.to_pylist(), dtype=object)
+        return self._uniques
+
+    @property
+    def blank(self) -> np.ndarray:
+        """Which distinct cells are blank (computed once, shared by every parser)."""
+        if self._blank is None:
+            self._blank = (blank_arrow(self.arrow) if self.arrow is not None
+                           else _blank_mask_cells(self.uniques).to_numpy(dtype=bool))
+        return self._blank
+
+    @classmethod
+    def from_series(cls, raw: pd.Series) -> "Coded":
+        """Factorize raw cells (``pandas.factorize``, a C hash table); NA cells become None."""
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        values = pd.Series(list(uniques) + [None], dtype=object)
+        return cls(np.where(codes < 0, len(uniques), codes), raw.index, _uniques=values)
+
+    @classmethod
+    def from_arrow(cls, cells: pa.Array, index: pd.Index, *,
+                   date_cells: bool = False) -> "Coded":
+        """Dictionary-encode an Arrow string column (no nulls) in C++.
+
+        With ``date_cells`` (xlsx read as text), a date cell rendered ``2023-03-05 00:00:00``
+        is shown as ``2023-03-05``, as the analyst sees it in Excel, and a TRUE/FALSE cell
+        (rendered ``true``/``false``) reads as 是/否, as python-calamine's ``bool`` did.
+        """
+        enc = pc.dictionary_encode(cells)
+        codes = enc.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        uniques = enc.dictionary
+        if date_cells and len(uniques):
+            if pc.any(pc.equal(pc.binary_length(uniques), 19)).as_py():
+                uniques = pc.replace_substring_regex(uniques, _MIDNIGHT_RE, r"\1")
+            is_bool = pc.is_in(uniques, value_set=_BOOL_CELLS)
+            if pc.any(is_bool).as_py():
+                uniques = pc.if_else(is_bool, pc.if_else(pc.equal(uniques, "true"), "是", "否"),
+                                     uniques)
+        return cls(codes, index, arrow=uniques)
+
+    def take(self, keep: np.ndarray, index: pd.Index | None = None) -> "Coded":
+        """The rows where ``keep`` is True (``index``: ``self.index[keep]`` if already known)."""
+        return Coded(self.codes[keep], self.index[keep] if index is None else index,
+                     self.arrow, self._uniques, self.blank)
+
+    def spread(self, result: pd.Series) -> pd.Series:
+        """Per-unique results back to one value per row."""
+        out = result.take(self.codes)
+        out.index = self.index
+        return out
+
+    def raw(self) -> pd.Series:
+        """The cells, one per row (shared string objects, no copies of the text)."""
+        return pd.Series(self.uniques.to_numpy()[self.codes], index=self.index, dtype=object)
+
+
 def by_unique(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a cell parser once per distinct raw value and spread the results back.
 
     Registers repeat the same few values (categories, dates, townships) across 100k rows, so
-    parsing the distinct values (``pandas.factorize``, a C hash table) and taking the results by
-    code is much faster than string methods over every cell. Blank cells (None/NaN) are parsed
-    as one ``None`` value.
+    parsing the distinct values and taking the results by code is much faster than string methods
+    over every cell. The wrapped parser accepts raw cells (a Series; blank None/NaN cells are
+    parsed as one ``None`` value) or an already factorized :class:`Coded` column.
     """
+    takes_blank = "blank" in inspect.signature(fn).parameters
+    takes_arrow = "arrow" in inspect.signature(fn).parameters
+
     @functools.wraps(fn)
-    def wrapper(raw: pd.Series, *args: Any, **kwargs: Any) -> Any:
-        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-        values = pd.Series(list(uniques) + [None], dtype=object)
-        codes = np.where(codes < 0, len(uniques), codes)
-        result = fn(values, *args, **kwargs)
+    def wrapper(raw: "pd.Series | Coded", *args: Any, **kwargs: Any) -> Any:
+        coded = raw if isinstance(raw, Coded) else Coded.from_series(raw)
+        if takes_blank and isinstance(raw, Coded):
+            kwargs["blank"] = coded.blank
+            if takes_arrow and coded.arrow is not None:
+                kwargs["arrow"] = coded.arrow
+        result = fn(coded.uniques, *args, **kwargs)
         if isinstance(result, tuple):
-            return tuple(_spread(r, codes, raw.index) for r in result)
-        return _spread(result, codes, raw.index)
+            return tuple(coded.spread(r) for r in result)
+        return coded.spread(result)
     return wrapper
-
-
-def _spread(result: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    out = result.take(codes)
-    out.index = index
-    return out
 
 
 blank_mask = by_unique(_blank_mask_cells)
 parse_text = by_unique(_parse_text_cells)
+parse_free_text = by_unique(_parse_free_text_cells)
 parse_amount = by_unique(_parse_amount_cells)
 parse_int = by_unique(_parse_int_cells)
 parse_date = by_unique(_parse_date_cells)

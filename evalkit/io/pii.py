@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import unicodedata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.fsutil import atomic_write_text
-from evalkit.io.clean import parse_text
+from evalkit.io.clean import _ASCII_SPACE_RUN, Coded, _parse_text_cells, nfkc
 
 SALT_FILE = ".salt"
 KEY_CHARS = 16
@@ -38,27 +42,62 @@ def salt_id(salt: str) -> str:
     return hashlib.sha256(("evalkit-salt-id:" + salt).encode()).hexdigest()[:12]
 
 
-def _normalised(raw: pd.Series | None, index: pd.Index) -> pd.Series:
+def _key_text(value: object, blank: bool) -> str:
+    """parse_text of one cell, then no whitespace at all and upper-case ("" when blank)."""
+    if blank or value is None:
+        return ""
+    text = value if isinstance(value, str) else _parse_text_cells(pd.Series([value])).iloc[0]
+    if text is None:
+        return ""
+    if not text.isascii():
+        text = nfkc(text)
+    return "".join(text.split()).upper()
+
+
+def _normalised(raw: "pd.Series | Coded | None", index: pd.Index) -> tuple[np.ndarray, pa.Array]:
+    """``(codes, normalised distinct values)``: parse_text, no whitespace at all, upper-case."""
     if raw is None:
-        return pd.Series("", index=index, dtype=object)
-    text = parse_text(raw).fillna("")
-    return text.str.replace(r"\s+", "", regex=True).str.upper()
+        return np.zeros(len(index), dtype=np.intp), pa.array([""], type=pa.string())
+    coded = raw if isinstance(raw, Coded) else Coded.from_series(raw)
+    blank = coded.blank
+    if coded.arrow is None:
+        values = list(map(_key_text, coded.uniques.tolist(), blank.tolist()))
+        return coded.codes, pa.array(values, type=pa.string())
+    # ASCII cells (NFKC leaves them unchanged) in Arrow; the rest cell by cell, exactly as
+    # _key_text (Python NFKC, str.split whitespace, full upper-case mapping).
+    arr = coded.arrow
+    out = pc.utf8_upper(pc.replace_substring_regex(arr, _ASCII_SPACE_RUN, ""))
+    other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    if len(other):
+        norm = unicodedata.normalize
+        fixed = ["".join(norm("NFKC", v).split()).upper()
+                 for v in arr.take(pa.array(other)).to_pylist()]
+        values = out.to_pylist()
+        for j, v in zip(other.tolist(), fixed):
+            values[j] = v
+        out = pa.array(values, type=pa.string())
+    if blank.any():
+        out = pc.if_else(pa.array(blank), "", out)
+    return coded.codes, out
 
 
-def petitioner_key(name: pd.Series | None, id_number: pd.Series | None, salt: str,
-                   index: pd.Index) -> pd.Series:
+def petitioner_key(name: "pd.Series | Coded | None", id_number: "pd.Series | Coded | None",
+                   salt: str, index: pd.Index) -> pd.Series:
     """Salted hash of name + ID number per row; NA when both are blank.
 
-    Hashing is done once per distinct (name, ID) pair, so a 100k-row register costs only as many
-    SHA-256 calls as it has distinct petitioners.
+    Hashing is done once per distinct (name, ID) pair of cells, so a 100k-row register costs only
+    as many SHA-256 calls as it has distinct petitioners.
     """
-    names = _normalised(name, index)
-    ids = _normalised(id_number, index)
-    combined = names + "\x1f" + ids
-    codes, uniques = pd.factorize(combined)
+    name_codes, names = _normalised(name, index)
+    id_codes, ids = _normalised(id_number, index)
+    pair = name_codes.astype(np.int64) * len(ids) + id_codes
+    uniq, codes = np.unique(pair, return_inverse=True)
+    joined = pc.binary_join_element_wise(names.take(pa.array(uniq // len(ids))),
+                                         ids.take(pa.array(uniq % len(ids))), "\x1f")
+    both_blank = pc.equal(pc.binary_length(joined), 1).to_numpy(zero_copy_only=False)
     prefix = (salt + "\x1e").encode()
-    hashed = [hashlib.sha256(prefix + u.encode()).hexdigest()[:KEY_CHARS] for u in uniques]
-    out = pd.Series(pd.array(hashed, dtype=object)[codes] if len(uniques) else [],
-                    index=index, dtype=object)
-    out[(names == "") & (ids == "")] = None
-    return out
+    sha256 = hashlib.sha256
+    hashed = np.array([sha256(prefix + j).hexdigest()[:KEY_CHARS]
+                       for j in joined.cast(pa.binary()).to_pylist()], dtype=object)
+    hashed[both_blank] = None
+    return pd.Series(hashed[codes.reshape(-1)], index=index, dtype=object)

@@ -1,23 +1,41 @@
-"""Read a raw xlsx/csv sheet into a grid and locate its header row.
+"""Read a raw xlsx/csv sheet into a columnar grid and locate its header row.
 
-xlsx is read with python-calamine (Rust), never openpyxl. csv is decoded as UTF-8 (with or
-without BOM) and falls back to GB18030 (a superset of GBK), as Chinese Excel exports often are.
+xlsx is read with fastexcel (Rust calamine straight into Arrow, never openpyxl): one pass over the
+sheet, every cell as text, so no Python object is made for cells that are never looked at
+(personal columns). Cell text is as fastexcel renders it: numbers without a spurious ``.0``,
+date cells as ``YYYY-MM-DD HH:MM:SS``, booleans as ``true``/``false``; empty and error cells
+are ``""`` (as python-calamine gave them). csv is decoded as UTF-8 (with or without BOM) and falls
+back to GB18030 (a superset of GBK), as Chinese Excel exports often are.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import re
+import zipfile
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import python_calamine
+import fastexcel
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.errors import Problem, problem
 from evalkit.io.clean import key_of, nfkc
 from evalkit.schema import Column, TableSpec
+
+SKIPPED_PERSONAL = ("phone", "address", "complaint_text")
+"""Personal columns never read at all from xlsx (name and ID number feed the pseudonymous key)."""
+PEEK_MAX_SHARED = 20_000
+"""The header peek gives up when a header cell is shared string number ≥ this (rare)."""
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
 
 HEADER_SCAN_ROWS = 30
 """How many rows from the top may hold title/unit lines before the header row."""
@@ -37,11 +55,49 @@ class ReadError(Exception):
 
 @dataclass
 class Grid:
-    """The cells of one sheet. ``rows[i]`` is Excel row ``i + 1`` (csv line ``i + 1``)."""
+    """The cells of one sheet, by column, as Arrow strings (``""`` for an empty cell).
+
+    Attributes:
+        file: file name as the analyst sees it.
+        sheet: sheet name (None for csv).
+        columns: 0-based sheet column (0 = Excel column A) -> its cells; position ``i`` is Excel
+            row ``i + 1`` (csv line ``i + 1``). Columns without any cell may be absent; empty
+            cells may be null (read as ``""``, as python-calamine gave them).
+        n_rows: number of rows (every column has this length).
+    """
 
     file: str
     sheet: str | None
-    rows: list[list[Any]]
+    columns: dict[int, pa.Array]
+    n_rows: int
+    date_cells: bool = False
+    """Cells were rendered from typed xlsx cells (dates as ``YYYY-MM-DD HH:MM:SS``)."""
+
+    @property
+    def width(self) -> int:
+        """Number of columns, counting from column A."""
+        return max(self.columns, default=-1) + 1
+
+    def column(self, j: int, start: int = 0, stop: int | None = None) -> pa.Array:
+        """Cells of sheet column ``j``, rows ``start:stop`` (``""`` where empty or absent)."""
+        stop = self.n_rows if stop is None else min(stop, self.n_rows)
+        if j in self.columns:
+            return pc.fill_null(self.columns[j].slice(start, max(stop - start, 0)), "")
+        return pa.array([""] * max(stop - start, 0), type=pa.string())
+
+    def head(self, n: int) -> list[list[Any]]:
+        """The first ``n`` rows as lists of cells (for header detection)."""
+        m = min(n, self.n_rows)
+        cols = [self.column(j, 0, m).to_pylist() for j in range(self.width)]
+        return [[c[i] for c in cols] for i in range(m)]
+
+    @classmethod
+    def from_rows(cls, file: str, sheet: str | None, rows: list[list[Any]]) -> "Grid":
+        """A grid from a list of rows of text cells (csv)."""
+        width = max((len(r) for r in rows), default=0)
+        columns = {j: pa.array([r[j] if j < len(r) else "" for r in rows], type=pa.string())
+                   for j in range(width)}
+        return cls(file, sheet, columns, len(rows))
 
 
 @dataclass
@@ -86,13 +142,13 @@ def read_grid(path: Path, spec: TableSpec) -> Grid:
     if path.stat().st_size == 0:
         raise _error(path.name, "文件为空", "empty file")
     if path.suffix.lower() == ".csv":
-        return Grid(path.name, None, _read_csv_rows(path))
+        return Grid.from_rows(path.name, None, _read_csv_rows(path))
     return _read_xlsx(path, spec)
 
 
 def _read_xlsx(path: Path, spec: TableSpec) -> Grid:
     try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        book = fastexcel.read_excel(str(path))
         names = list(book.sheet_names)
     except Exception as exc:  # calamine raises several error types for corrupt files
         raise _error(path.name, "无法读取文件（文件损坏或不是 xlsx 格式）",
@@ -101,12 +157,113 @@ def _read_xlsx(path: Path, spec: TableSpec) -> Grid:
     if sheet is None:
         raise _error(path.name, f"缺少工作表「{spec.sheet}」，文件中的工作表：{'、'.join(names)}",
                      f"missing sheet {spec.sheet!r}; sheets present: {names}")
+    skipped = _peek_skipped_columns(path, sheet, spec)
+    use = (lambda info: info.absolute_index not in skipped) if skipped else None
     try:
-        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        # header_row=None + skip_rows=0: row 0 is Excel row 1 even when the top rows are empty;
+        # every cell as text, so types never depend on a guessed schema.
+        loaded = book.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string",
+                                 use_columns=use)
+        batch = loaded.to_arrow()
+        infos = loaded.selected_columns
     except Exception as exc:
         raise _error(path.name, "无法读取工作表（文件损坏）", "unreadable sheet (corrupt file)",
                      sheet=sheet) from exc
-    return Grid(path.name, sheet, rows)
+    columns = {info.absolute_index: batch.column(i) for i, info in enumerate(infos)}
+    return Grid(path.name, sheet, columns, batch.num_rows, date_cells=True)
+
+
+def _peek_skipped_columns(path: Path, sheet: str, spec: TableSpec) -> set[int]:
+    """Sheet columns (0 = A) holding personal data that is never used (phone, address, 诉求内容).
+
+    Streams only the top rows of the sheet XML (and of the shared strings, if needed) and locates
+    the header there with :func:`locate_header`, so those columns are not even converted. A pure
+    optimisation: on anything unexpected it returns an empty set and every column is read. The
+    first :data:`LABEL_COLUMNS` columns are always read (合计 labels).
+    """
+    personal = {c.key for c in spec.columns if c.personal and c.key in SKIPPED_PERSONAL}
+    if not personal:
+        return set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            cells = _peek_cells(zf, _sheet_path(zf, sheet))
+    except Exception:  # noqa: BLE001 - the peek is optional
+        return set()
+    if not cells:
+        return set()
+    width = max(c for _, c in cells) + 1
+    rows = [[cells.get((r, c), "") for c in range(width)] for r in range(HEADER_SCAN_ROWS)]
+    match, _ = locate_header(Grid.from_rows(path.name, sheet, rows), spec)
+    if match is None:
+        return set()
+    from evalkit.io.tables import LABEL_COLUMNS  # noqa: PLC0415 (avoid an import cycle)
+    return {j for k, j in match.columns.items() if k in personal and j >= LABEL_COLUMNS}
+
+
+def _sheet_path(zf: zipfile.ZipFile, sheet: str) -> str:
+    """The zip member of the sheet named ``sheet`` (workbook.xml + its relationships)."""
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rid = next(el.get(f"{_REL_NS}id") for el in book.iter(f"{_MAIN_NS}sheet")
+               if el.get("name") == sheet)
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    target = next(el.get("Target") for el in rels.iter(f"{_PKG_REL_NS}Relationship")
+                  if el.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+
+
+def _peek_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
+    """Text of the cells in the first HEADER_SCAN_ROWS rows: (row, col) 0-based -> text."""
+    out: dict[tuple[int, int], str] = {}
+    shared: dict[tuple[int, int], int] = {}
+    with zf.open(member) as fh:
+        for _, el in ET.iterparse(fh, events=("end",)):
+            if el.tag == f"{_MAIN_NS}row":
+                if int(el.get("r", "0")) > HEADER_SCAN_ROWS:
+                    break
+                for c in el.iter(f"{_MAIN_NS}c"):
+                    m = _CELL_REF_RE.match(c.get("r", ""))
+                    if m is None:
+                        raise ValueError("cell without reference")
+                    col = 0
+                    for ch in m.group(1):
+                        col = col * 26 + ord(ch) - 64
+                    pos = (int(m.group(2)) - 1, col - 1)
+                    kind = c.get("t")
+                    if kind == "inlineStr":
+                        out[pos] = _si_text(c.find(f"{_MAIN_NS}is"))
+                    else:
+                        v = c.find(f"{_MAIN_NS}v")
+                        if v is not None and v.text is not None:
+                            if kind == "s":
+                                shared[pos] = int(v.text)
+                            else:
+                                out[pos] = v.text
+                el.clear()
+            elif el.tag == f"{_MAIN_NS}sheetData":
+                break
+    if shared:
+        need = max(shared.values())
+        if need >= PEEK_MAX_SHARED:
+            raise ValueError("header strings far into the shared string table")
+        table: list[str] = []
+        with zf.open("xl/sharedStrings.xml") as fh:
+            for _, el in ET.iterparse(fh, events=("end",)):
+                if el.tag == f"{_MAIN_NS}si":
+                    table.append(_si_text(el))
+                    el.clear()
+                    if len(table) > need:
+                        break
+        out.update({pos: table[i] for pos, i in shared.items()})
+    return out
+
+
+def _si_text(el: ET.Element | None) -> str:
+    """Text of a shared/inline string item: its ``<t>`` runs, without phonetic (rPh) runs."""
+    if el is None:
+        return ""
+    parts = [t.text or "" for t in el.findall(f"{_MAIN_NS}t")]
+    parts += [t.text or "" for r in el.findall(f"{_MAIN_NS}r") for t in r.findall(f"{_MAIN_NS}t")]
+    return "".join(parts)
 
 
 def _pick_sheet(names: list[str], wanted: str) -> str | None:
@@ -196,7 +353,8 @@ def locate_header(grid: Grid, spec: TableSpec) -> tuple[HeaderMatch | None, list
     required = {c.key for c in spec.required}
     best: HeaderMatch | None = None
     best_score = 0
-    for i, row in enumerate(grid.rows[:HEADER_SCAN_ROWS]):
+    head = grid.head(HEADER_SCAN_ROWS)
+    for i, row in enumerate(head):
         match = _match_row(row, lookup)
         match.row_index = i
         score = len(required & match.columns.keys())
@@ -210,7 +368,7 @@ def locate_header(grid: Grid, spec: TableSpec) -> tuple[HeaderMatch | None, list
         return None, [problem("error", grid.file, f"找不到表头行，缺少必填列：{wanted}",
                               "header row not found; required columns missing",
                               sheet=grid.sheet)]
-    best.sheet_unit = _unit_line(grid.rows[: best.row_index + 1])
+    best.sheet_unit = _unit_line(head[: best.row_index + 1])
     problems = [
         problem("error", grid.file, f"缺少必填列「{c.header}」（可用别名：{'、'.join(c.aliases) or '无'}）",
                 f"missing required column {c.header!r}", sheet=grid.sheet, row=best.row_index + 1)

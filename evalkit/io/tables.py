@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from evalkit.errors import Problem
 from evalkit.io import checks
-from evalkit.io.clean import (blank_mask, by_unique, cell_types, parse_amount, parse_bool,
-                              parse_category, parse_date, parse_int, parse_text, squeeze)
+from evalkit.io.clean import (Coded, blank_mask, parse_amount,
+                              parse_bool, parse_category, parse_date, parse_free_text, parse_int,
+                              parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
 from evalkit.io.readers import Grid, HeaderMatch, ReadError, locate_header, read_grid
@@ -29,18 +31,29 @@ DEFAULTS: dict[str, object] = {"registered_national": False, "is_litigation": Fa
                                "adjustment_wan": 0.0}
 """Values used when an optional column is absent or a cell is blank (docs/architecture.md)."""
 
+FREE_TEXT_KEYS = frozenset({"reason", "evidence"})
+"""``text`` columns written as prose by the analyst (self-assessment 扣分原因/佐证材料): trimmed
+but not NFKC-folded, so full-width punctuation such as ``，`` stays as written. Headers,
+numbers, dates, codes and category values are folded."""
+
+KEY_PERSONAL = ("petitioner_name", "id_number")
+"""The only personal columns read at all: they feed ``petitioner_key`` and are then dropped."""
+
 
 @dataclass
 class Body:
     """The data rows of a sheet as raw cells, indexed by Excel row number.
 
     Attributes:
-        cells: tidy key -> raw cells of the matched columns.
+        cells: tidy key -> raw cells of the matched columns (personal ones other than name and
+            ID number are never read).
         totals: raw cells of the last 合计/总计 row (one-row frame), if any.
+        coded: tidy key -> the same cells factorized (each distinct cell is parsed once).
     """
 
     cells: pd.DataFrame
     totals: pd.DataFrame
+    coded: dict[str, Coded] = field(default_factory=dict)
 
 
 def empty_frame(spec: TableSpec) -> pd.DataFrame:
@@ -92,47 +105,78 @@ def _key(body: Body, salt: str | None) -> pd.Series:
     index = body.cells.index
     if salt is None:
         return pd.Series(None, index=index, dtype=object)
-    return petitioner_key(body.cells.get("petitioner_name"), body.cells.get("id_number"),
+    return petitioner_key(body.coded.get("petitioner_name"), body.coded.get("id_number"),
                           salt, index)
 
 
 def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
-    """Rows below the header, without blank, total (合计/总计/小计) and footer-note rows."""
-    rows = grid.rows[match.row_index + 1:]
-    index = pd.RangeIndex(match.row_index + 2, match.row_index + 2 + len(rows))
-    if not rows:
+    """Rows below the header, without blank, total (合计/总计/小计) and footer-note rows.
+
+    Only the columns that are used are touched: the non-personal matched columns, name and ID
+    number (for ``petitioner_key``) and the first sheet columns (for 合计 labels). Each is
+    dictionary-encoded once (Arrow, C++) and every row test runs on the distinct cells.
+    """
+    start = match.row_index + 1
+    n = grid.n_rows - start
+    if n <= 0:
         return Body(pd.DataFrame(index=pd.Index([], dtype="int64")), pd.DataFrame())
-    arr = np.empty((len(rows), len(rows[0])), dtype=object)
-    arr[:] = rows
-    cells = pd.DataFrame({k: arr[:, j] for k, j in match.columns.items()}, index=index)
-    label_cols = [pd.Series(arr[:, j], index=index) for j in range(min(LABEL_COLUMNS, arr.shape[1]))]
-    non_personal = [c.key for c in spec.columns if c.key in cells and not c.personal]
-    filled = pd.DataFrame({k: ~blank_mask(cells[k]) for k in non_personal}, index=index)
-    n_filled = filled.sum(axis=1)
-    total = _label_mask(label_cols, TOTAL_RE)
-    grand = _label_mask(label_cols, GRAND_TOTAL_RE)
-    footer = _label_mask(label_cols[:1], FOOTER_RE) & (n_filled <= 1)
+    index = pd.RangeIndex(start + 1, start + 1 + n)
+    personal = {c.key for c in spec.columns if c.personal}
+    used = {k: j for k, j in match.columns.items() if k not in personal or k in KEY_PERSONAL}
+    by_col: dict[int, Coded] = {}
+
+    def coded(j: int) -> Coded:
+        if j not in by_col:
+            by_col[j] = Coded.from_arrow(grid.column(j, start), index,
+                                         date_cells=grid.date_cells)
+        return by_col[j]
+
+    cols = {k: coded(j) for k, j in used.items()}
+    label_cols = [coded(j) for j in range(min(LABEL_COLUMNS, grid.width))]
+    n_filled = np.zeros(n, dtype=np.int64)
+    for k, c in cols.items():
+        if k not in personal:
+            n_filled += ~_blank_codes(c)
+    total = _label_mask(label_cols, TOTAL_RE, n)
+    grand = _label_mask(label_cols, GRAND_TOTAL_RE, n)
+    footer = _label_mask(label_cols[:1], FOOTER_RE, n) & (n_filled <= 1)
     keep = (n_filled > 0) & ~total & ~footer
-    totals = cells[grand].tail(1)
-    return Body(cells[keep], totals)
+    kept_index = index[keep]
+    kept = {k: c.take(keep, kept_index) for k, c in cols.items()}
+    # raw cells (shown in messages) of the non-personal columns; name/ID stay coded only
+    cells = pd.DataFrame({k: c.raw() for k, c in kept.items() if k not in personal},
+                         index=kept_index)
+    last = np.flatnonzero(grand)[-1:]
+    totals = pd.DataFrame({k: c.uniques.to_numpy()[c.codes[last]] for k, c in cols.items()
+                           if k not in personal}, index=index[last])
+    return Body(cells, totals, kept)
 
 
-def _label_mask(columns: list[pd.Series], regex: re.Pattern[str]) -> pd.Series:
+def _blank_codes(col: Coded) -> np.ndarray:
+    """Blank mask of a coded column, one row each."""
+    return col.blank[col.codes]
+
+
+def _label_mask(columns: list[Coded], regex: re.Pattern[str], n: int) -> np.ndarray:
     """True where any of ``columns`` holds short text matching ``regex`` (e.g. 合计)."""
-    out = pd.Series(False, index=columns[0].index if columns else None)
+    out = np.zeros(n, dtype=bool)
     for col in columns:
-        out |= _label_hits(col, regex)
+        out |= _label_hits(col, regex)[col.codes]
     return out
 
 
-@by_unique
-def _label_hits(values: pd.Series, regex: re.Pattern[str]) -> pd.Series:
-    hits = pd.Series(False, index=values.index)
-    is_str = cell_types(values) == str
-    if is_str.any():
-        text = values[is_str]
-        short = text[(text.str.len() <= 20) & text.str.contains("计", regex=False)]
-        hits.loc[short.index] = squeeze(short).str.match(regex).to_numpy()
+def _label_hits(col: Coded, regex: re.Pattern[str]) -> np.ndarray:
+    """Per distinct cell: short text containing 计 whose squeezed form matches ``regex``."""
+    hits = np.zeros(len(col.uniques), dtype=bool)
+    if col.arrow is not None:
+        cand = np.flatnonzero(pc.and_(pc.match_substring(col.arrow, "计"),
+                                      pc.less_equal(pc.utf8_length(col.arrow), 20))
+                              .to_numpy(zero_copy_only=False))
+    else:
+        cand = np.array([i for i, v in enumerate(col.uniques.tolist())
+                         if isinstance(v, str) and "计" in v and len(v) <= 20], dtype=np.intp)
+    if len(cand):
+        hits[cand] = squeeze(col.uniques.iloc[cand]).str.match(regex).to_numpy(dtype=bool)
     return hits
 
 
@@ -161,14 +205,16 @@ def _coerce(body: Body, spec: TableSpec, match: HeaderMatch, loc: Locator,
         if col.personal:
             continue
         raw = body.cells[col.key] if col.key in body.cells else None
-        out[col.key] = _parse_column(col, raw, index, (units or {}).get(col.key, "元"), loc, fen)
+        cells = body.coded.get(col.key, raw)
+        out[col.key] = _parse_column(col, cells, raw, index, (units or {}).get(col.key, "元"),
+                                     loc, fen)
         if raw is not None and col.required:
-            _required(loc, col, raw)
+            _required(loc, col, cells, raw)
     return pd.DataFrame(out, index=index), fen
 
 
-def _required(loc: Locator, col: Column, raw: pd.Series) -> None:
-    loc.rows("error", blank_mask(raw), col.key, raw, "必填项为空", "required value is blank")
+def _required(loc: Locator, col: Column, cells: "pd.Series | Coded", raw: pd.Series) -> None:
+    loc.rows("error", blank_mask(cells), col.key, raw, "必填项为空", "required value is blank")
 
 
 BAD_MESSAGES: dict[str, tuple[str, str]] = {
@@ -179,28 +225,35 @@ BAD_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def _parse_column(col: Column, raw: pd.Series | None, index: pd.Index, unit: str,
-                  loc: Locator, fen: dict[str, pd.Series]) -> pd.Series:
-    """Parse one column (or build its default when absent) and report bad cells."""
-    if raw is None:
+def _parse_column(col: Column, cells: "pd.Series | Coded | None", raw: pd.Series | None,
+                  index: pd.Index, unit: str, loc: Locator,
+                  fen: dict[str, pd.Series]) -> pd.Series:
+    """Parse one column (or build its default when absent) and report bad cells.
+
+    ``cells`` is what is parsed (the coded column, or the raw cells); ``raw`` is shown in
+    messages.
+    """
+    if raw is None or cells is None:
         return _absent(col, index)
     bad: pd.Series | None = None
     if col.kind == "amount":
-        values, fen[col.key], bad = parse_amount(raw, unit)
+        values, fen[col.key], bad = parse_amount(cells, unit)
     elif col.kind == "int":
-        values, bad = parse_int(raw)
+        values, bad = parse_int(cells)
     elif col.kind == "date":
-        values, bad = parse_date(raw)
+        values, bad = parse_date(cells)
     elif col.kind == "bool":
-        values, bad = parse_bool(raw)
+        values, bad = parse_bool(cells)
     elif col.kind == "category":
-        values, bad = parse_category(raw, col.choices, col.choice_aliases)
+        values, bad = parse_category(cells, col.choices, col.choice_aliases)
         accepted = "、".join(col.choices)
         loc.rows("error", bad, col.key, raw, f"不在可选值中（可选：{accepted}）",
                  f"unknown value; accepted: {', '.join(col.choices)}")
         bad = None
+    elif col.kind == "text" and col.key in FREE_TEXT_KEYS:
+        values = parse_free_text(cells)
     else:
-        values = parse_text(raw)
+        values = parse_text(cells)
     if bad is not None:
         zh, en = BAD_MESSAGES[col.kind]
         loc.rows("error", bad, col.key, raw, zh, en)
@@ -219,20 +272,21 @@ def _absent(col: Column, index: pd.Index) -> pd.Series:
 
 def finalise(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     """Apply defaults and tidy dtypes; add ``source_row``; drop anything personal."""
-    out = pd.DataFrame(index=frame.index)
+    cols: dict[str, pd.Series] = {}
     for col in spec.columns:
         if col.personal:
             continue
         s = frame[col.key] if col.key in frame else _absent(col, frame.index)
-        out[col.key] = _tidy_dtype(col, s)
+        cols[col.key] = _tidy_dtype(col, s)
     if spec.name == PETITIONS.name:
         key = frame["petitioner_key"] if "petitioner_key" in frame else None
-        out["petitioner_key"] = key if key is not None else pd.Series(None, index=frame.index,
-                                                                     dtype=object)
-        out["petitioner_key"] = out["petitioner_key"].astype(object)
-    out["source_row"] = (frame["source_row"] if "source_row" in frame
-                         else pd.Series(frame.index, index=frame.index)).astype("int64")
-    return out.reset_index(drop=True)
+        cols["petitioner_key"] = (key if key is not None else
+                                  pd.Series(None, index=frame.index, dtype=object)).astype(object)
+    cols["source_row"] = (frame["source_row"] if "source_row" in frame
+                          else pd.Series(frame.index, index=frame.index)).astype("int64")
+    # one frame from the column arrays, renumbered 0..n-1 (no per-column inserts or copies)
+    return pd.DataFrame({k: v.array for k, v in cols.items()},
+                        index=pd.RangeIndex(len(frame)), copy=False)
 
 
 def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
@@ -248,7 +302,7 @@ def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
         s = s.astype("Int64")
         return s.fillna(default) if default is not None else s
     if col.kind == "date":
-        return pd.to_datetime(s).astype("datetime64[ns]")
+        return s if s.dtype == "datetime64[ns]" else pd.to_datetime(s).astype("datetime64[ns]")
     if col.kind == "bool":
         s = s.astype("boolean")
         return s.fillna(default) if default is not None else s

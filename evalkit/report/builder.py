@@ -60,7 +60,7 @@ CHART_CAPTIONS: dict[str, str] = {
 
 @dataclass
 class Table:
-    """A table ready for the template: formatted string cells; ``num`` marks right-aligned columns."""
+    """A table for the template: formatted string cells; ``num`` = right-aligned columns."""
 
     caption: str
     head: list[str]
@@ -70,6 +70,25 @@ class Table:
     unit: str = ""
     note: str = ""
     highlight: list[bool] = field(default_factory=list)
+    center: set[int] = field(default_factory=set)     # short values that may wrap (目标值 …)
+    widths: list[float] | None = None                 # column widths in %, for wide tables
+    merge: int = 0                                    # merge equal cells down the first N columns
+    spans: list[list[int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """Row spans: 1 = a normal cell, 0 = covered by the cell above, n > 1 = spans n rows."""
+        self.spans = [[1] * len(row) for row in self.rows]
+        for col in range(self.merge):
+            start = 0
+            for r in range(1, len(self.rows) + 1):
+                same = (r < len(self.rows)
+                        and all(self.rows[r][c] == self.rows[start][c] for c in range(col + 1)))
+                if not same:
+                    if r - start > 1:
+                        self.spans[start][col] = r - start
+                        for k in range(start + 1, r):
+                            self.spans[k][col] = 0
+                    start = r
 
 
 def _s(value: Any) -> str:
@@ -246,8 +265,10 @@ def lost_table(m: Mapping[str, Any], module: str, caption: str) -> Table | None:
     if not inds:
         return None
     rows = [[_s(i.get("submodule")), _s(i.get("name")), fmt_score(i.get("weight")),
-             fmt_score(i.get("score")), fmt_score(i.get("lost")), _s(i.get("reason"))] for i in inds]
-    return Table(caption, ["二级指标", "三级指标", "分值", "得分", "扣分", "扣分原因"], rows, {2, 3, 4})
+             fmt_score(i.get("score")), fmt_score(i.get("lost")), _s(i.get("reason"))]
+            for i in inds]
+    return Table(caption, ["二级指标", "三级指标", "分值", "得分", "扣分", "扣分原因"], rows, {2, 3, 4},
+                 widths=[11, 18, 8, 8, 8, 47])
 
 
 def indicator_table(m: Mapping[str, Any]) -> Table | None:
@@ -264,9 +285,10 @@ def indicator_table(m: Mapping[str, Any]) -> Table | None:
     note = (f"注：其中{fmt_count(unconfirmed, '项')}指标的分值或评分标准尚待主管部门确认。"
             if unconfirmed else "")
     return Table("部门整体支出绩效自评表", ["一级指标", "二级指标", "三级指标", "分值", "目标值",
-                                    "实际完成值", "得分", "扣分原因"], rows, {3, 4, 5, 6},
-                 foot=["总分", "", "", fmt_score(s.get("max")), "", "", fmt_score(s.get("total")), ""],
-                 note=note)
+                                    "实际完成值", "得分", "扣分原因"], rows, {3, 6},
+                 foot=["总分", "", "", fmt_score(s.get("max")), "", "",
+                       fmt_score(s.get("total")), ""],
+                 note=note, center={4, 5}, widths=[7, 8, 14, 6.5, 12, 12, 6.5, 34], merge=2)
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,6 +321,21 @@ def _show_param(value: Any) -> str:
             return Path(text).resolve().relative_to(PROJECT_ROOT).as_posix()
         except (ValueError, OSError):
             pass
+    return text
+
+
+def fmt_time(value: Any) -> str:
+    """``2024-03-01T10:00:00+08:00`` → ``2024年3月1日 10:00:00（UTC+08:00）``; other text as given."""
+    try:
+        t = _dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    text = f"{t.year}年{t.month}月{t.day}日 {t:%H:%M:%S}"
+    offset = t.utcoffset()
+    if offset is not None:
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        text += f"（UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}）"
     return text
 
 
@@ -341,8 +378,9 @@ def build_context(metrics: Mapping[str, Any], department: Mapping[str, Any],
         "has_score": score.get("total") is not None,
         "petition_text": nv.petition_overview(m),
         "effectiveness_deductions": nv.effectiveness_deductions(m),
-        "effectiveness_score": (f"履职效能满分{fmt_score(effectiveness.get('weight'))}分，本部门自评得分"
-                                f"{fmt_score(effectiveness.get('score'))}分。" if effectiveness else ""),
+        "effectiveness_score": (
+            f"履职效能满分{fmt_score(effectiveness.get('weight'))}分，本部门自评得分"
+            f"{fmt_score(effectiveness.get('score'))}分。" if effectiveness else ""),
         "efficiency_text": nv.efficiency_summary(m),
         "problems": nv.problems(m, d),
         "improvements": nv.improvements(m, d),
@@ -363,8 +401,8 @@ def build_context(metrics: Mapping[str, Any], department: Mapping[str, Any],
             "indicators": indicator_table(m),
         },
         "charts": embed_charts(charts),
-        "generated": str(generated),
-        "metrics_generated": str(m.get("generated_at") or ""),
+        "generated": fmt_time(generated),
+        "metrics_generated": fmt_time(m["generated_at"]) if m.get("generated_at") else "",
         "framework": str(score.get("framework") or ""),
         "params": [(str(k), _show_param(v)) for k, v in params.items() if k != "generated_at"],
         "sources": [{"name": str(s.get("name")), "sha256": str(s.get("sha256")),

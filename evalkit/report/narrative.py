@@ -39,7 +39,7 @@ def fmt_score(value: Any) -> str:
 
 
 def yoy_phrase(metrics: Mapping[str, Any], key: str, prefix: str = "，同比") -> str:
-    """Return ``"，同比增长1.23%"`` from ``metrics['yoy_text'][key]``, or ``""`` without a previous year."""
+    """``"，同比增长1.23%"`` from ``metrics['yoy_text'][key]``; ``""`` without a previous year."""
     texts = metrics.get("yoy_text") or {}
     text = texts.get(key) if isinstance(texts, Mapping) else None
     if not text or text == NO_PREVIOUS:
@@ -228,10 +228,12 @@ def module_detail(metrics: Mapping[str, Any], name: str) -> Mapping[str, Any] | 
     return None
 
 
-def lost_indicators(metrics: Mapping[str, Any], module: str | None = None) -> list[Mapping[str, Any]]:
+def lost_indicators(metrics: Mapping[str, Any],
+                    module: str | None = None) -> list[Mapping[str, Any]]:
     """Indicators (optionally of one module) that lost points, largest loss first."""
     inds = dig(metrics, "score.indicators", []) or []
-    out = [i for i in inds if (i.get("lost") or 0) > 0 and (module is None or i.get("module") == module)]
+    out = [i for i in inds
+           if (i.get("lost") or 0) > 0 and (module is None or i.get("module") == module)]
     return sorted(out, key=lambda i: -(i.get("lost") or 0))
 
 
