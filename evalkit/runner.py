@@ -202,6 +202,7 @@ def execute_notebook(notebook: Path | str, output: Path | str, parameters: Mappi
             str(notebook), str(output), parameters=dict(parameters), kernel_name=KERNEL_NAME,
             execution_timeout=timeout, cwd=str(cwd or notebook.parent), progress_bar=False,
             log_output=False, report_mode=False, extra_arguments=KERNEL_ARGS,
+            request_save_on_cell_execute=False,
             kernel_manager_class=quiet_kernel_manager())
     except PapermillExecutionError as exc:
         raise CellError(notebook.name, exc.cell_index, exc.exec_count, exc.ename,

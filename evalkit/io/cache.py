@@ -61,7 +61,8 @@ def read_cached(path: Path, key: dict[str, Any]) -> tuple[pd.DataFrame, list[Pro
 def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
                  warnings: list[Problem]) -> Path:
     """Write ``frame`` with its key and warnings to ``path`` atomically."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    # nthreads=1: object columns hold the GIL anyway; a thread pool only adds start-up time
+    table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps({"key": key, "warnings": [_problem_to_json(p) for p in warnings]},
                                  ensure_ascii=False).encode()

@@ -312,12 +312,19 @@ def normalise_header(text: Any) -> tuple[str, str | None]:
     return key.lower(), unit
 
 
+_LOOKUPS: dict[int, tuple[TableSpec, dict[str, Column]]] = {}
+
+
 def header_lookup(spec: TableSpec) -> dict[str, Column]:
-    """Map normalised canonical headers and aliases to their column."""
+    """Map normalised canonical headers and aliases to their column (built once per spec)."""
+    hit = _LOOKUPS.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
     table: dict[str, Column] = {}
     for col in spec.columns:
         for name in (col.header, *col.aliases):
             table.setdefault(normalise_header(name)[0], col)
+    _LOOKUPS[id(spec)] = (spec, table)
     return table
 
 

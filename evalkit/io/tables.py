@@ -293,8 +293,9 @@ def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
     """Cast one parsed column to its tidy dtype with defaults (see docs/architecture.md)."""
     default = DEFAULTS.get(col.key)
     if col.key == "is_repeat":
-        return s.astype(object).eq("重件").fillna(False).astype(bool) \
-            if s.dtype == object else s.astype(bool)
+        if s.dtype != object:
+            return s.astype(bool)
+        return pd.Series(s.to_numpy(dtype=object) == "重件", index=s.index, dtype=bool)
     if col.kind == "amount":
         s = s.astype("float64")
         return s.fillna(default) if default is not None else s
@@ -306,7 +307,9 @@ def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
     if col.kind == "bool":
         s = s.astype("boolean")
         return s.fillna(default) if default is not None else s
-    s = s.astype(object).where(s.notna(), None)
-    if default is not None:
-        s = s.where(s.notna(), default)
-    return s
+    values = s.to_numpy(dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values = values.copy()
+        values[missing] = default  # None when there is no default
+    return pd.Series(values, index=s.index, dtype=object)

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 import jinja2
 import markupsafe
 
+from evalkit import __version__
 from evalkit.config import PROJECT_ROOT
 from evalkit.fsutil import atomic_write_text
 from evalkit.numfmt import fmt_fixed, fmt_pct
@@ -29,20 +30,6 @@ TEMPLATES = PACKAGE_DIR / "templates"
 CSS_FILE = PACKAGE_DIR / "report.css"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-
-def _version() -> str:
-    """evalkit's version (from the package, else its installed metadata)."""
-    import evalkit
-
-    version = getattr(evalkit, "__version__", None)
-    if version:
-        return str(version)
-    try:
-        from importlib.metadata import version as dist_version
-
-        return dist_version("evalkit")
-    except Exception:  # noqa: BLE001 - a version is only informative
-        return "unknown"
 
 #: Chart names (evalkit.charts) and their captions in the report.
 CHART_CAPTIONS: dict[str, str] = {
@@ -407,7 +394,7 @@ def build_context(metrics: Mapping[str, Any], department: Mapping[str, Any],
         "params": [(str(k), _show_param(v)) for k, v in params.items() if k != "generated_at"],
         "sources": [{"name": str(s.get("name")), "sha256": str(s.get("sha256")),
                      "size": _fmt_bytes(s.get("bytes"))} for s in m.get("sources") or []],
-        "version": _version(),
+        "version": __version__,
         "css": _stylesheet(),
     }
 
