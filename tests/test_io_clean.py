@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from evalkit.io.clean import (parse_amount, parse_bool, parse_category, parse_date, parse_int,
-                              parse_text)
+from evalkit.io.clean import (blank_mask, parse_amount, parse_bool, parse_category, parse_date,
+                              parse_int, parse_text)
 from evalkit.io.readers import normalise_header
 from evalkit.schema import CHANNEL_ALIASES, CHANNELS
 
@@ -96,3 +96,36 @@ def test_text_codes_read_as_numbers() -> None:
     ("延期天数（天）", "延期天数", "天")])
 def test_header_normalisation(header: str, key: str, unit: str | None) -> None:
     assert normalise_header(header) == (key, unit)
+
+
+@pytest.mark.parametrize("cell", ["", " ", "-", "——", "N/A", "ｎａｎ", "　", "－", "\u3000\u3000 ", " " * 12,
+                                  "\t" * 9, "x", "nan x", "张三", "　张三　", "1", "-1", "#N/A",
+                                  "\x1c\x1d" * 5, "none", "NULL", "———", " / ", "ＸＦ２", "—— " * 3])
+def test_blank_rule_same_in_arrow_and_python(cell: str) -> None:
+    import pyarrow as pa
+
+    from evalkit.io.clean import _is_blank_str, blank_arrow
+    assert bool(blank_arrow(pa.array([cell, "XF1", cell]))[0]) == _is_blank_str(cell)
+    assert bool(blank_mask(s(cell))[0]) == _is_blank_str(cell)
+
+
+def test_free_text_keeps_full_width_punctuation(tmp_path) -> None:
+    import xlsxwriter
+
+    from evalkit.io import load_table
+    from evalkit.schema import SELF_ASSESSMENT
+    path = tmp_path / "self_assessment.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet("自评表")
+    ws.write_row(0, 0, ["指标编码", "指标名称", "自评值", "自评得分", "扣分原因", "佐证材料"])
+    ws.write_row(1, 0, ["Ｍ４．２", "绩效目标（产出）", "２", "2.50",
+                        " 产出指标偏少，部分未量化（待改进）。 ", "绩效目标申报表；自评报告"])
+    book.close()
+    frame, problems = load_table(path, SELF_ASSESSMENT)
+    assert not problems
+    row = frame.iloc[0]
+    # codes, names and values are folded ...
+    assert (row.indicator_id, row.indicator_name, row.actual) == ("M4.2", "绩效目标(产出)", "2")
+    # ... the analyst's prose is only trimmed
+    assert row.reason == "产出指标偏少，部分未量化（待改进）。"
+    assert row.evidence == "绩效目标申报表；自评报告"

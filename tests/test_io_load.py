@@ -270,3 +270,28 @@ def test_sample_2023_loads_reference_totals(tmp_path: Path) -> None:
     assert f"{sum_wan(y.budget.budget_wan):.2f}" == "783.16"
     assert f"{sum_wan(y.budget.actual_wan):.2f}" == "774.90"
     assert len(y.petitions) > 1000
+
+
+def test_leading_empty_rows_and_columns_keep_excel_row_numbers(tmp_path: Path) -> None:
+    """The sheet starts at C4 (rows 1-3 and columns A-B empty): rows are still Excel rows."""
+    rows = [[None, None, *PET_HEAD]] + [[None, None, *r] for r in [
+        ["XF1", "2023-03-05", "2023-03-06", "2023-04-20", 0, "网上信访", "求决类", "初件", "是", "满意", "荔城街道", *PII],
+        ["XF2", "2023-13-45", "2023-05-02", None, 10, "来访", "咨询类", "重件", "否", "未评价", "石滩镇", "", "", ""]]]
+    book = xlsxwriter.Workbook(str(tmp_path / "p.xlsx"))
+    ws = book.add_worksheet("信访台账")
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is not None:
+                ws.write(i + 3, j, value)
+    book.close()
+    frame, problems = load_table(tmp_path / "p.xlsx", PETITIONS, salt="s")
+    assert list(frame.source_row) == [5, 6]
+    assert [p.row for p in problems] == [6] and "2023-13-45" in problems[0].format()
+    assert frame.petitioner_key.iloc[0] and frame.petitioner_key.isna().iloc[1]
+
+
+def test_unused_personal_columns_are_not_read(tmp_path: Path) -> None:
+    from evalkit.io.readers import _peek_skipped_columns
+    path = petitions_clean(tmp_path / "a.xlsx")
+    assert _peek_skipped_columns(path, "信访台账", PETITIONS) == {PET_HEAD.index("联系电话")}
+    assert _peek_skipped_columns(budget_clean(tmp_path / "b.xlsx"), "预算执行", BUDGET) == set()

@@ -13,8 +13,8 @@ from typing import Any
 
 from evalkit.numfmt import change_pct, ratio_pct, round_half_up, to_decimal
 
-from .extract import (GUANGDONG_MODULES, MODULE_ALIASES, Extraction, Figure, Sentence, fmt_dec,
-                      key_name)
+from .extract import (GUANGDONG_MODULES, INDICATOR_PREFIX, MODULE_ALIASES, SCOPED, Extraction,
+                      Figure, Sentence, fmt_dec, key_name)
 
 OK, MISMATCH, SKIP = "OK", "MISMATCH", "SKIP"
 DEFAULT_TOTAL_MAX = Decimal(100)
@@ -25,7 +25,7 @@ GUANGDONG_MODULE_MAX = Decimal(50)
 class Check:
     """One check and its outcome."""
 
-    kind: str            # rate | sum | modules | max | lost | duplicate | yoy | change | direction | unspent | metrics
+    kind: str            # rate | sum | modules | max | lost | duplicate | yoy | change | direction | unspent | indicator | metrics
     title: str
     status: str
     stated: str
@@ -265,7 +265,7 @@ _FREE_PREFIXES = ("rate:", "count:", "amount:")
 
 def _checkable_key(key: str) -> bool:
     return not key.startswith(_FREE_PREFIXES) and "unknown" not in key \
-        and not key.startswith(("weight.", "lost.total"))
+        and not key.startswith(("weight.", "lost.total", SCOPED, INDICATOR_PREFIX))
 
 
 def check_duplicates(groups) -> list[Check]:
@@ -365,6 +365,89 @@ def _is_up(word: str) -> bool:
     return is_up(word)
 
 
+def _score_places(*figs: Figure | None) -> int:
+    return max([f.places for f in figs if f is not None] + [0])
+
+
+def check_indicators(extraction: Extraction) -> list[Check]:
+    """Indicator rows of a 自评表: 0 ≤ 得分 ≤ 分值; 扣分 = 分值 − 得分; a complete table adds up.
+
+    A scorecard table with a total row (合计/总分/小计) is complete: its indicator scores add up to
+    that row's score, and (when the table names the 一级指标) each module's indicator scores add
+    up to the module score stated elsewhere in the report.
+    """
+    out = []
+    for ind in extraction.indicators:
+        w, sc, lost = ind.weight, ind.score, ind.lost
+        name = ind.name or "指标"
+        if sc is not None and w is not None:
+            status = OK if Decimal(0) <= sc.value <= w.value else MISMATCH
+            out.append(Check("indicator", f"［{name}］得分 ≤ 分值", status, sc.display(),
+                             f"分值{w.display()}", "0 ≤ 得分 ≤ 分值", [sc, w]))
+        elif sc is not None and sc.value < 0:
+            out.append(Check("indicator", f"［{name}］得分 ≥ 0", MISMATCH, sc.display(), "≥ 0",
+                             "", [sc]))
+        if lost is not None and w is not None and sc is not None:
+            calc = w.value - sc.value
+            status = OK if abs(calc - lost.value) <= max(lost.step, sc.step, w.step) else MISMATCH
+            out.append(Check("indicator", f"［{name}］扣分 = 分值 − 得分", status, lost.display(),
+                             _show(calc, _score_places(lost, sc, w), "分"),
+                             f"{w.display()} − {sc.display()}", [lost, w, sc]))
+    groups = extraction.by_key()
+    by_table: dict[int, list] = {}
+    for ind in extraction.indicators:
+        by_table.setdefault(ind.table, []).append(ind)
+    for table, inds in by_table.items():
+        totals = [f for f in extraction.table_totals.get(table, []) if f.kind == "score"]
+        scores = [i.score for i in inds if i.score is not None]
+        if not totals or not scores:
+            continue
+        total = totals[0]
+        out.append(_sum_check("indicator", f"自评表指标得分之和 = {total.label or total.name}",
+                              total, scores))
+        modules = {i.module for i in inds}
+        if total.key != "score.total" or None in modules or len(modules) < 2:
+            continue
+        for m in sorted(modules):
+            stated = _first(groups, f"score.modules.{m}")
+            parts = [i.score for i in inds if i.module == m and i.score is not None]
+            if stated is not None and parts:
+                out.append(_sum_check("indicator", f"{m}各指标得分之和 = {key_name(stated.key)}",
+                                      stated, parts))
+    return out
+
+
+def check_entity_rows(extraction: Extraction) -> list[Check]:
+    """Inside one sub-entity row (a budget line, a 镇街): 执行率 = 实际支出 / 预算数 of that row."""
+    out = []
+    rows: dict[int, list[Figure]] = {}
+    for f in extraction.figures:
+        if f.key.startswith(SCOPED):
+            rows.setdefault(f.sentence.index, []).append(f)
+    for figs in rows.values():
+        base = {f.key[len(SCOPED):]: f for f in reversed(figs)}
+        rates = [f for f in figs if f.kind == "rate" and "execution_rate" in f.key]
+        actual = [f for k, f in base.items() if k.endswith("actual_wan") and f.kind == "amount"]
+        budget = [f for k, f in base.items() if k.endswith("budget_wan") and f.kind == "amount"]
+        if len(rates) != 1 or len(actual) != 1 or len(budget) != 1:
+            continue
+        rate, a, b = rates[0], actual[0], budget[0]
+        calc = ratio_pct(a.value, b.value, rate.places)
+        ha, hb = a.step / 2, b.step / 2
+        if calc is None or b.value - hb <= 0:
+            continue
+        # small printed amounts are rounded: allow the rate of any amounts that print the same
+        low = ratio_pct(max(a.value - ha, Decimal(0)), b.value + hb, rate.places + 2)
+        high = ratio_pct(a.value + ha, b.value - hb, rate.places + 2)
+        ok = low - rate.step <= rate.value <= high + rate.step
+        out.append(Check("rate", f"［{rate.scope}］执行率 = 实际支出 / 预算数",
+                         OK if ok else MISMATCH, rate.display(), f"{_show(calc, rate.places)}%",
+                         f"{a.display()} / {b.display()} × 100% = {_show(calc, rate.places)}%"
+                         f"（金额四舍五入后可为 {_show(low, rate.places)}%–{_show(high, rate.places)}%"
+                         " / range allowed by the rounding of the amounts）", [rate, a, b]))
+    return out
+
+
 # ------------------------------------------------------------------------------------ metrics
 
 METRICS_PATHS: dict[str, tuple[str, ...]] = {
@@ -398,6 +481,8 @@ METRICS_PATHS: dict[str, tuple[str, ...]] = {
 
 def metrics_path(key: str, unit: str = "") -> tuple[str, ...] | None:
     """The metrics.json path of a figure key, or None when metrics.json has no such value."""
+    if key.startswith((SCOPED, INDICATOR_PREFIX)):
+        return None      # a sub-entity's or an indicator's figure: not a headline metric
     if key in METRICS_PATHS:
         return METRICS_PATHS[key]
     if key.startswith("score.modules."):
@@ -503,6 +588,7 @@ class AuditResult:
             "figures": [f.to_json() for f in self.extraction.figures],
             "checks": [c.to_json() for c in self.checks],
             "unrecognised": self.extraction.unrecognised,
+            "indicators": [i.to_json() for i in self.extraction.indicators],
         }
 
 
@@ -518,6 +604,8 @@ def run_checks(extraction: Extraction, metrics: dict | None = None,
     checks += check_max(groups, module_max)
     checks += check_duplicates(groups)
     checks += check_changes(groups)
+    checks += check_indicators(extraction)
+    checks += check_entity_rows(extraction)
     if metrics is not None:
         checks += check_metrics(groups, metrics)
     return AuditResult(extraction, checks, metrics_file)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .readers import Paragraph, RawReport, read_report
+from .readers import Paragraph, RawReport, TableRow, is_numeric_cell, read_report
 
 # ------------------------------------------------------------------------------- normalisation
 
@@ -75,10 +75,15 @@ class Sentence:
     where: str
     heading: str = ""
     paragraph: int = 0
+    row: TableRow | None = None     # the table row this sentence is (table rows are one sentence)
 
     def to_json(self) -> dict:
-        return {"index": self.index, "where": self.where, "heading": self.heading,
-                "text": self.text}
+        out = {"index": self.index, "where": self.where, "heading": self.heading,
+               "text": self.text}
+        if self.row is not None and self.row.kind in ("entity", "indicator"):
+            out["row_kind"] = self.row.kind
+            out["entity"] = self.row.entity
+        return out
 
 
 _SPLIT = re.compile(r"(?<=[。!?;])")
@@ -115,6 +120,10 @@ def split_sentences(report: RawReport) -> list[Sentence]:
             and not re.search(r"[。;!?]$", text))
         if is_heading:
             heading = text
+        if para.row is not None:      # a table row is one sentence (a reason cell may hold 。)
+            sentences.append(Sentence(len(sentences) + 1, text, _span_where(marks, 0, len(text)),
+                                      heading, p_index, para.row))
+            continue
         start = 0
         for piece in _SPLIT.split(text):
             end = start + len(piece)
@@ -154,7 +163,17 @@ NAMES: dict[str, str] = {
     "petitions.national_initial_qiujue_count": "国家局登记求决类初次信访",
     "score.total": "自评总分",
     "weight.total": "总分满分",
+    "lost.total": "总扣分",
+    "indicator.weight": "指标分值",
+    "indicator.score": "指标得分",
+    "indicator.lost": "指标扣分",
 }
+
+#: Prefix of the key of a figure stated for a sub-entity (a 镇街/责任单位/预算科目/区/年度 row of a
+#: table): ``scoped:petitions.on_time_completion_rate_pct``. Listed, never compared to the headline.
+SCOPED = "scoped:"
+#: Keys of indicator-level figures (自评表 rows; 一是…扣1.00分; 预算执行(扣1.05分)).
+INDICATOR_PREFIX = "indicator."
 
 # Modules of the scoring frameworks; aliases map to the canonical name (管理效能 = 管理效率).
 MODULE_ALIASES: dict[str, str] = {
@@ -261,6 +280,10 @@ _GENERIC_RATE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,12}?(?:率|占比|比例
                            r"(?:为|是|达到|达|:|约|仅|高达|了)?$")
 _HEADER_UNIT = re.compile(r"[(\[](?:单位:)?(亿元|万元|元|%)[)\]]$")
 _PART_WORDS = re.compile(r"基本支出|项目支出|专项")
+_ENUM_MARK = re.compile(r"(?:^|[,;:、(])(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十][,、])")
+# a qualifier right before a rate keyword that makes it another rate (政府采购预算执行率, 镇街满意度)
+_RATE_QUALIFIER = re.compile(r"(?:政府采购|采购|协作|镇街|街道|各镇|各单位|责任单位|各部门)"
+                             r"[\u4e00-\u9fff]{0,6}$")
 _FILLER = re.compile(r"^(?:其中|我区|我局|我部门|本部门|本单位|全区|全系统|全年|年度|全市|的|和|及|与)+")
 
 
@@ -288,6 +311,7 @@ class Figure:
     unit_assumed: bool = False
     subject: str = ""
     start: int = -1     # offset of the number in the sentence text
+    scope: str = ""     # the sub-entity / indicator a figure belongs to (a table row), "" = headline
 
     def snippet(self, before: int = 14, after: int = 10) -> str:
         """The words around the figure in its sentence, e.g. ``…预算执行率为98.95%。``."""
@@ -316,7 +340,7 @@ class Figure:
                 "value_text": fmt_dec(self.value, self.places), "unit": self.unit,
                 "stated": self.raw, "approx": self.approx, "direction": self.direction or None,
                 "unit_assumed": self.unit_assumed, "where": self.sentence.where,
-                "sentence": self.sentence.text, "label": self.label}
+                "sentence": self.sentence.text, "label": self.label, "scope": self.scope or None}
 
 
 def fmt_dec(value: Decimal, places: int) -> str:
@@ -327,6 +351,8 @@ def fmt_dec(value: Decimal, places: int) -> str:
 
 def key_name(key: str) -> str:
     """Chinese display name of a figure key."""
+    if key.startswith(SCOPED):
+        return f"{key_name(key[len(SCOPED):])}（分项行）"
     if key in NAMES:
         return NAMES[key]
     for prefix, fmt in (("yoy:", "{}同比"), ("change:", "{}同比变化"), ("prev:", "上年{}"),
@@ -385,6 +411,8 @@ class Extraction:
     sentences: list[Sentence]
     figures: list[Figure] = field(default_factory=list)
     unrecognised: list[dict] = field(default_factory=list)
+    indicators: list["Indicator"] = field(default_factory=list)
+    table_totals: dict[int, list[Figure]] = field(default_factory=dict)   # table → total-row figures
 
     def by_key(self) -> dict[str, list[Figure]]:
         """Figures grouped by key, in order of first appearance."""
@@ -535,6 +563,10 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
                 add(f"prev:{subj}", fig[0], fig[1], fig[2], fig[3], f"{num}{unit}", subject=subj)
             continue
 
+        # a scoring standard (每个扣0.5分, 每低1个百分点扣0.5分) is not a stated score
+        if unit == "分" and "每" in label:
+            continue
+
         # 5. labelled figures
         chosen = None
         for end, _len, word, role, kind in hits:
@@ -564,6 +596,14 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
                                          "sentence": sentence.text})
             continue
         key, kind, word = chosen
+        if kind == "rate" and word and not key.startswith("rate:"):
+            pre = label[: label.rfind(word)]
+            if _RATE_QUALIFIER.search(pre):
+                name = re.search(r"[\u4e00-\u9fff“”\"]{1,12}$", pre + word).group(0)
+                key = f"rate:{_FILLER.sub('', name) or name}"
+        if kind in ("score", "weight", "lost") and not key.startswith("score.total") \
+                and _module_in(label) is None and _indicator_level(label, before):
+            key = f"{INDICATOR_PREFIX}{kind}"
         if key in _WHOLE_KEYS and _PART_WORDS.search(label[: label.rfind(word)] if word else ""):
             # 基本支出预算数 / a table row 基本支出 under the column 实际支出
             part = 0 if "基本支出" in label[: label.rfind(word)] else 1
@@ -598,6 +638,19 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
         out.figures.append(Figure(f"rank:{subject}", key_name(f"rank:{subject}"), "rank", value,
                                   "名", f"第{m.group('cn')}", 0, Decimal(1), sentence,
                                   m.group(0), subject=subject, start=m.start()))
+
+
+def _indicator_level(label: str, before: str) -> bool:
+    """A score/weight/deduction about one indicator rather than a module.
+
+    In an enumerated item (``一是…扣1.00分``) or inside brackets after a name that is not a module
+    (``扣分主要集中在预算执行(扣1.05分)``).
+    """
+    i = label.rfind("(")
+    if i >= 0 and ")" not in label[i:] and _module_in(label[max(0, i - 6):i]) is None \
+            and re.search(r"[\u4e00-\u9fff]$", label[:i]):
+        return True
+    return bool(_ENUM_MARK.search(before))
 
 
 def _subject_from(text: str, sentence: Sentence, whole: str | None) -> str | None:
@@ -638,8 +691,107 @@ def _cn_int(text: str) -> int:
     return digits.index(text)
 
 
+# ------------------------------------------------------------------------------ table rows
+
+@dataclass
+class Indicator:
+    """One indicator row of a 自评表 (scorecard table): its names, 分值, 得分, 扣分, 目标/实际值."""
+
+    sentence: Sentence
+    name: str
+    module: str | None
+    names: list[str]
+    weight: Figure | None = None
+    score: Figure | None = None
+    lost: Figure | None = None
+    target: str = ""
+    actual: str = ""
+
+    @property
+    def table(self) -> int:
+        return self.sentence.row.table if self.sentence.row is not None else 0
+
+    def to_json(self) -> dict:
+        def v(f):
+            return float(f.value) if f is not None else None
+        return {"name": self.name, "module": self.module, "names": self.names,
+                "weight": v(self.weight), "score": v(self.score), "lost": v(self.lost),
+                "target": self.target or None, "actual": self.actual or None,
+                "where": self.sentence.where}
+
+
+_COL_WEIGHT = re.compile(r"分值|权重|满分|标准分")
+_COL_SCORE = re.compile(r"得分|评分|自评分")
+_COL_LOST = re.compile(r"扣分|失分|扣减")
+_COL_NOTE = re.compile(r"原因|说明|理由|依据|情况|备注")
+_COL_TARGET = re.compile(r"目标值|年度目标|指标值|目标")
+_COL_ACTUAL = re.compile(r"实际完成|完成值|实际值|实际")
+_SCORE_CELL = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*分?\s*$")
+
+
+def column_role(header: str) -> str:
+    """What a scorecard column holds: weight | score | lost | target | actual | level1 | name | ''."""
+    h = re.sub(r"\s+", "", header)
+    if _COL_NOTE.search(h):
+        return ""
+    if _COL_LOST.search(h):
+        return "lost"
+    if _COL_SCORE.search(h):
+        return "score"
+    if _COL_WEIGHT.search(h):
+        return "weight"
+    if _COL_ACTUAL.search(h):
+        return "actual"
+    if _COL_TARGET.search(h):
+        return "target"
+    if "一级指标" in h:
+        return "level1"
+    if "指标" in h:
+        return "name"
+    return ""
+
+
+def extract_indicator(sentence: Sentence, out: Extraction) -> None:
+    """An indicator row of a scorecard table: its own record, not headline figures."""
+    row = sentence.row
+    assert row is not None
+    ind = Indicator(sentence, row.entity, None, [])
+    level1 = ""
+    for i, cell in enumerate(row.cells):
+        header = row.headers[i] if i < len(row.headers) else ""
+        role = column_role(header)
+        text = normalize_line(cell)
+        if role == "level1":
+            level1 = text
+        elif role == "name" and text and text not in ind.names:
+            ind.names.append(text)
+        elif role in ("target", "actual"):
+            setattr(ind, role, text)
+        elif role in ("weight", "score", "lost"):
+            m = _SCORE_CELL.match(text)
+            if not m or getattr(ind, role) is not None:
+                continue
+            num = m.group(1)
+            places = _places(num)
+            fig = Figure(f"{INDICATOR_PREFIX}{role}", NAMES[f"{INDICATOR_PREFIX}{role}"], role,
+                         Decimal(num), "分", f"{num}分", places, Decimal(1).scaleb(-places),
+                         sentence, label=f"{ind.name}{header}", scope=ind.name,
+                         start=sentence.text.find(num))
+            setattr(ind, role, fig)
+            out.figures.append(fig)
+    ind.module = _module_in(level1) or _module_in(sentence.heading)
+    if level1 and level1 not in ind.names:
+        ind.names.insert(0, level1)
+    out.indicators.append(ind)
+
+
 def extract(report: RawReport) -> Extraction:
-    """Extract every figure from a report that has been read."""
+    """Extract every figure from a report that has been read.
+
+    Table rows are read by kind (see :class:`evalkit.audit.readers.TableRow`): an ``indicator``
+    row becomes an :class:`Indicator`; the figures of an ``entity`` row are scoped to that entity
+    (key ``scoped:…``); other rows are read like prose.
+    """
     sentences = split_sentences(report)
     out = Extraction(str(report.path), report.fmt, sentences)
     ctx = _Context()
@@ -648,7 +800,19 @@ def extract(report: RawReport) -> Extraction:
         if s.paragraph != paragraph:
             ctx = _Context()
             paragraph = s.paragraph
+        row = s.row
+        if row is not None and row.kind == "indicator":
+            extract_indicator(s, out)
+            continue
+        start = len(out.figures)
         extract_sentence(s, ctx, out)
+        if row is not None and row.kind == "entity":
+            for f in out.figures[start:]:
+                f.key = f"{SCOPED}{f.key}"
+                f.name = key_name(f.key)
+                f.scope = row.entity
+        elif row is not None and row.kind == "total" and row.table_kind == "scorecard":
+            out.table_totals.setdefault(row.table, []).extend(out.figures[start:])
     return out
 
 

@@ -47,6 +47,7 @@ class Paragraph:
     lines: list[Line]
     is_heading: bool = False   # a heading by markup (h1–h6, Word heading style); text rules add more
     is_table_row: bool = False
+    row: "TableRow | None" = None   # the table row (cells, column labels, kind) of a table row
 
 
 @dataclass
@@ -61,28 +62,251 @@ class RawReport:
 
 # -------------------------------------------------------------------------------------- tables
 
-_NUMERIC_CELL = re.compile(r"^[\s\d,.，．%％-]+(?:万元|元|亿元|%|％|分)?$")
+_NUMERIC_CELL = re.compile(r"^[\s\d,.，．%％+-]+(?:万元|元|亿元|%|％|分)?$")
+_HAS_DIGIT = re.compile(r"\d")
+
+#: Table kinds (``data-kind`` on ``<table>``, else inferred from the header):
+#: ``by-entity`` – each row is one sub-entity (镇街, 责任单位, 预算科目/项目, 区, 渠道, 年度 …);
+#: ``scorecard`` – indicator rows of a 自评表 (一级/二级/三级指标, 分值, 得分 …);
+#: ``totals``/``headline`` – rows are department-wide quantities (the default reading).
+TABLE_KINDS = ("by-entity", "scorecard", "totals", "headline")
+
+# a row header naming the department as a whole (or a total): its figures are headline figures
+TOTAL_ROW = re.compile(r"^(?:其中[:：]?)?(?:合计|总计|共计|总分|小计|全部|总体|整体|全区|全局|全系统|"
+                       r"本部门|本单位|本局|我局|我部门|部门整体|部门合计)")
+# first column headers of tables whose rows are sub-entities
+_ENTITY_HEADER = re.compile(
+    r"^(?:镇街|镇[(（]街[)）]|街镇|镇|街道|乡镇|镇街名称|责任单位|承办单位|办理单位|单位|单位名称|部门|部门名称|"
+    r"区|地区|区县|县区|各区|城区|区域|渠道|信访渠道|科目|科目编码|科目名称|功能科目|项目名称|预算项目|"
+    r"年度|年份|年|月份|月|时点|时间|季度|排名|序号|名次)$")
+# a row header that names a sub-entity (a 镇/街道/区/局 …, a year)
+_ENTITY_NAME = re.compile(r"(?:镇|街道|街|乡|区|县|局|办事处|政府|委员会|委|中心|公司|大队|支队|所|院|校|"
+                          r"\d{4}年?度?)$")
+_SCORE_HEADER = re.compile(r"分值|权重|满分|得分|评分")
+_INDICATOR_HEADER = re.compile(r"二级指标|三级指标|指标名称|具体指标|末级指标")
 
 
-def label_table_row(cells: list[str], header: list[str] | None) -> str:
-    """Join a table row's cells with `` | ``, labelling each numeric cell by its row and column.
+@dataclass
+class TableRow:
+    """One table row after merged cells are expanded into a grid.
+
+    ``kind``: ``header`` (column labels), ``total`` (合计/总计/全部/the department: headline
+    figures), ``entity`` (a sub-entity's row in a ``by-entity`` table: its figures are scoped to
+    ``entity``), ``indicator`` (an indicator row of a ``scorecard`` table) or ``data``.
+    """
+
+    table: int
+    kind: str
+    table_kind: str
+    cells: list[str]                 # one per grid column (a merged cell repeats its text)
+    headers: list[str]               # the column label of each grid column ("" when none)
+    entity: str = ""                 # the row header of an entity / indicator row
+    row_head: str = ""               # the row header used to label numeric cells
+    copies: list[bool] = field(default_factory=list)   # cell repeated from a merged cell
+
+
+@dataclass
+class GridCell:
+    """A cell placed in the table grid; ``copy`` when it repeats a merged (spanning) cell."""
+
+    text: str
+    is_th: bool = False
+    scope: str = ""
+    copy: bool = False          # covered by a rowspan/colspan of another cell
+    col_copy: bool = False      # covered by a colspan (same row)
+    spans_next_row: bool = False
+    spans_cols: bool = False
+
+
+def is_numeric_cell(text: str) -> bool:
+    """A cell holding only a number (with an optional unit)."""
+    return bool(text) and bool(_NUMERIC_CELL.match(text)) and bool(_HAS_DIGIT.search(text))
+
+
+def expand_grid(rows: list[list[dict]]) -> list[list[GridCell]]:
+    """Expand rows of cells with ``rowspan``/``colspan`` into a rectangular grid.
+
+    Each input cell is ``{"text", "th", "scope", "rowspan", "colspan"}``; a spanning cell is
+    repeated (``copy=True``) in every grid position it covers.
+    """
+    taken: dict[tuple[int, int], GridCell] = {}
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while (r, c) in taken:
+                c += 1
+            rs = max(1, min(int(cell.get("rowspan") or 1), len(rows) - r))
+            cs = max(1, min(int(cell.get("colspan") or 1), 200))
+            for dr in range(rs):
+                for dc in range(cs):
+                    taken[(r + dr, c + dc)] = GridCell(
+                        cell["text"], cell.get("th", False), cell.get("scope", ""),
+                        copy=bool(dr or dc), col_copy=bool(dc and not dr),
+                        spans_next_row=(rs > 1 and dr < rs - 1), spans_cols=cs > 1)
+            c += cs
+        width = max([width] + [cc + 1 for (rr, cc) in taken if rr == r])
+    return [[taken.get((r, c), GridCell("", copy=True)) for c in range(width)]
+            for r in range(len(rows))]
+
+
+def count_header_rows(grid: list[list[GridCell]], marked: int | None = None) -> int:
+    """How many leading rows are column headers.
+
+    ``marked``: rows in ``<thead>`` (HTML). Else the leading rows made only of ``<th>`` cells;
+    else the first row unless it holds a number. A header row with a merged cell reaching down
+    or across (a two-level header) takes the next row too when that one holds no number.
+    """
+    if marked:
+        return marked
+    n = 0
+    for row in grid:
+        cells = [c for c in row if c.text]
+        if cells and all(c.is_th and c.scope != "row" for c in cells):
+            n += 1
+        else:
+            break
+    if n:
+        return n
+    if not grid or any(is_numeric_cell(c.text) for c in grid[0]):
+        return 0
+    n = 1
+    while n < len(grid) and any(c.spans_next_row or c.spans_cols for c in grid[n - 1]) \
+            and not any(is_numeric_cell(c.text) for c in grid[n]) \
+            and any(c.copy and not c.col_copy for c in grid[n]):
+        n += 1
+    return n
+
+
+def column_labels(header_rows: list[list[GridCell]], width: int) -> list[str]:
+    """The label of each column: the distinct header texts above it, top to bottom, joined."""
+    labels = []
+    for c in range(width):
+        parts: list[str] = []
+        for row in header_rows:
+            text = row[c].text.strip() if c < len(row) else ""
+            if text and (not parts or parts[-1] != text):
+                parts.append(text)
+        labels.append("".join(parts))
+    return labels
+
+
+def infer_table_kind(headers: list[str], body: list[list[str]]) -> str:
+    """``scorecard`` / ``by-entity`` / ``""`` from the column labels and row headers."""
+    joined = " ".join(headers)
+    if _INDICATOR_HEADER.search(joined) and _SCORE_HEADER.search(joined):
+        return "scorecard"
+    first = re.sub(r"\s+", "", headers[0]) if headers else ""
+    if first and _ENTITY_HEADER.match(first):
+        return "by-entity"
+    heads = [_row_head(cells) for cells in body]
+    heads = [h for h in heads if h and not TOTAL_ROW.match(re.sub(r"\s+", "", h))]
+    if len(heads) >= 2 and sum(bool(_ENTITY_NAME.search(re.sub(r"\s+", "", h)))
+                               for h in heads) * 2 > len(heads):
+        return "by-entity"
+    return ""
+
+
+def _row_head(cells: list[str]) -> str:
+    """The first non-numeric, non-empty cell (a rank or code before it is skipped)."""
+    for cell in cells:
+        if cell and not is_numeric_cell(cell):
+            return cell
+    return ""
+
+
+def _entity(cells: list[str], headers: list[str]) -> str:
+    """The name of an entity row: its leading text cells (before the first number)."""
+    parts = []
+    for cell in cells:
+        if is_numeric_cell(cell):
+            if parts:
+                break
+            continue
+        if cell and cell not in parts:
+            parts.append(cell)
+        if len(parts) >= 3:
+            break
+    return "·".join(parts)
+
+
+def grid_rows(grid: list[list[GridCell]], table: int, kind: str = "",
+              header_rows: int | None = None, total_rows: set[int] | None = None
+              ) -> list[TableRow]:
+    """Classify the rows of an expanded table grid (see :class:`TableRow`)."""
+    if not grid:
+        return []
+    width = max(len(r) for r in grid)
+    nh = count_header_rows(grid, header_rows)
+    headers = column_labels(grid[:nh], width) if nh else [""] * width
+    body_cells = [[c.text for c in row] for row in grid[nh:]]
+    if kind not in TABLE_KINDS:
+        kind = infer_table_kind(headers, body_cells) if nh else ""
+    out = []
+    for r, row in enumerate(grid):
+        cells = [c.text for c in row] + [""] * (width - len(row))
+        copies = [c.copy for c in row] + [True] * (width - len(row))
+        if r < nh:
+            out.append(TableRow(table, "header", kind, cells, headers, copies=copies))
+            continue
+        th_row = [c.text for c in row if c.is_th and c.scope != "col" and c.text]
+        head = th_row[0] if th_row else _row_head(cells)
+        norm_head = re.sub(r"\s+", "", head)
+        text_heads = [re.sub(r"\s+", "", c) for c in cells if c and not is_numeric_cell(c)]
+        is_total = (total_rows is not None and r in total_rows) or \
+            any(TOTAL_ROW.match(h) for h in text_heads[:3])
+        if kind == "scorecard":
+            names = [cells[i] for i in range(width)
+                     if i < len(headers) and _INDICATOR_HEADER.search(headers[i]) and cells[i]]
+            if is_total or not names or any(TOTAL_ROW.match(re.sub(r"\s+", "", n))
+                                            for n in names):
+                rk = "total" if is_total else "data"
+                out.append(TableRow(table, rk, kind, cells, headers, "", head, copies))
+            else:
+                out.append(TableRow(table, "indicator", kind, cells, headers, names[-1], head,
+                                    copies))
+            continue
+        if kind == "by-entity" and not is_total and head:
+            out.append(TableRow(table, "entity", kind, cells, headers, _entity(cells, headers),
+                                head, copies))
+            continue
+        out.append(TableRow(table, "total" if is_total else "data", kind, cells, headers, "",
+                            head, copies))
+    return out
+
+
+def label_row(row: TableRow) -> str:
+    """Join a row's cells with `` | ``, labelling each numeric cell by its row and column.
 
     A numeric cell carries no words, so ``合计 | 783.16`` under the header ``项目 | 全年预算拨款（万元）``
     becomes ``合计 | 合计全年预算拨款（万元）783.16``: the extractor then reads it like prose, and a
-    unit in the header such as ``（元）`` applies to the number.
+    unit in the header such as ``（元）`` applies to the number. A cell repeated from a merged cell
+    is written once (a repeated number is not a second statement).
     """
-    if not header:
-        return _CELL_SEP.join(c for c in cells if c)
-    row_head = cells[0] if cells and cells[0] and not _NUMERIC_CELL.match(cells[0]) else ""
-    out = []
-    for i, cell in enumerate(cells):
+    out: list[str] = []
+    for i, cell in enumerate(row.cells):
         if not cell:
             continue
-        if i > 0 and _NUMERIC_CELL.match(cell) and i < len(header) and header[i]:
-            out.append(f"{row_head}{header[i]}{cell}")
+        copy = row.copies[i] if i < len(row.copies) else False
+        numeric = is_numeric_cell(cell)
+        if copy and (numeric or (out and out[-1] == cell) or row.kind == "header"):
+            continue
+        header = row.headers[i] if i < len(row.headers) else ""
+        if row.kind != "header" and numeric and header and cell != row.row_head:
+            out.append(f"{row.row_head if row.row_head != header else ''}{header}{cell}")
         else:
             out.append(cell)
     return _CELL_SEP.join(out)
+
+
+def label_table_row(cells: list[str], header: list[str] | None) -> str:
+    """Label one row of plain cells under a one-row header (see :func:`label_row`)."""
+    row = TableRow(0, "data" if header else "header", "", list(cells),
+                   list(header or []) + [""] * max(0, len(cells) - len(header or [])),
+                   row_head=_row_head(cells[:1]) if cells else "", copies=[False] * len(cells))
+    if not header:
+        return _CELL_SEP.join(c for c in cells if c)
+    return label_row(row)
 
 
 # ---------------------------------------------------------------------------------------- text
@@ -174,7 +398,9 @@ class _HTMLText(HTMLParser):
         self._row: list[str] | None = None
         self._cell: list[str] | None = None
         self._count = 0
-        self._tables: list[list[str] | None] = []   # header row of each open table
+        self._tables: list[dict] = []   # open tables: kind, rows, section of each row
+        self._cell_attrs: dict = {}
+        self._n_tables = 0
 
     # -- paragraph bookkeeping
     def _flush(self) -> None:
@@ -196,12 +422,21 @@ class _HTMLText(HTMLParser):
             return
         if tag == "table":
             self._flush()
-            self._tables.append(None)
+            kind = (dict(attrs).get("data-kind") or "").strip().lower()
+            self._n_tables += 1
+            self._tables.append({"kind": kind, "rows": [], "sections": [], "section": "tbody",
+                                 "number": self._n_tables})
+        elif tag in ("thead", "tbody", "tfoot") and self._tables:
+            self._tables[-1]["section"] = tag
         elif tag == "tr":
             self._flush()
             self._row = []
         elif tag in ("td", "th") and self._row is not None:
             self._cell = []
+            a = dict(attrs)
+            self._cell_attrs = {"th": tag == "th", "scope": (a.get("scope") or "").lower(),
+                                "rowspan": _span(a.get("rowspan")),
+                                "colspan": _span(a.get("colspan"))}
         elif tag in ("td", "th"):
             pass
         elif tag == "br":
@@ -229,28 +464,51 @@ class _HTMLText(HTMLParser):
         if self._skip:
             return
         if tag in ("td", "th") and self._row is not None and self._cell is not None:
-            self._row.append("".join(self._cell).strip())
+            text = re.sub(r"\s+", " ", "".join(self._cell)).strip()
+            self._row.append({"text": text, **self._cell_attrs})
             self._cell = None
         elif tag == "tr" and self._row is not None:
-            cells = self._row
-            if any(cells):
-                header = self._tables[-1] if self._tables else None
-                if self._tables and header is None:
-                    self._tables[-1] = cells
-                self._count += 1
-                self.paragraphs.append(Paragraph([(f"第{self._count}段（表格行）",
-                                                   label_table_row(cells, header))],
-                                                 is_table_row=True))
+            if self._tables:
+                table = self._tables[-1]
+                table["rows"].append(self._row)
+                table["sections"].append(table["section"])
+            else:   # a row outside any table: read it as one line
+                cells = [c["text"] for c in self._row]
+                if any(cells):
+                    self._count += 1
+                    self.paragraphs.append(Paragraph([(f"第{self._count}段（表格行）",
+                                                       _CELL_SEP.join(c for c in cells if c))],
+                                                     is_table_row=True))
             self._row = None
+        elif tag in ("thead", "tbody", "tfoot") and self._tables:
+            self._tables[-1]["section"] = "tbody"
         elif tag == "table":
             if self._tables:
-                self._tables.pop()
+                self._emit_table(self._tables.pop())
             self._flush()
         elif tag == "title":
             self._lines = [""]       # the <title> repeats the heading; drop it
             self._heading = False
         elif tag in _HEADING_TAGS or (tag in _BLOCK_TAGS and self._cell is None):
             self._flush()
+
+    def _emit_table(self, table: dict) -> None:
+        """Expand the merged cells of a finished table and add one paragraph per row."""
+        rows = table["rows"]
+        if not rows:
+            return
+        sections = table["sections"]
+        grid = expand_grid(rows)
+        thead = sum(1 for sec in sections if sec == "thead")
+        marked = thead if thead and all(sec == "thead" for sec in sections[:thead]) else None
+        feet = {i for i, sec in enumerate(sections) if sec == "tfoot"}
+        for row in grid_rows(grid, table["number"], table["kind"], marked, feet):
+            text = label_row(row)
+            if not text:
+                continue
+            self._count += 1
+            self.paragraphs.append(Paragraph([(f"第{self._count}段（表格行）", text)],
+                                             is_table_row=True, row=row))
 
     def handle_data(self, data):  # noqa: D102
         if self._skip:
@@ -264,6 +522,14 @@ class _HTMLText(HTMLParser):
     def close(self):  # noqa: D102
         super().close()
         self._flush()
+
+
+def _span(value: str | None) -> int:
+    """A rowspan/colspan attribute as a count (missing, 0 or invalid → 1)."""
+    try:
+        return max(1, int(str(value).strip()))
+    except (TypeError, ValueError):
+        return 1
 
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_-]+)""", re.I)
@@ -321,27 +587,45 @@ def read_docx(path: Path) -> RawReport:
                 paragraphs.append(Paragraph(lines, is_heading=heading))
             elif isinstance(block, Table):
                 t_count += 1
-                header: list[str] | None = None
-                for r, row in enumerate(block.rows, start=1):
-                    cells: list[str] = []
-                    seen: set[int] = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:   # merged cells repeat
-                            continue
-                        seen.add(id(cell._tc))
-                        cells.append(" ".join(cell.text.split("\n")).strip())
-                    if any(cells):
-                        paragraphs.append(Paragraph([(f"表{t_count}第{r}行",
-                                                      label_table_row(cells, header))],
-                                                    is_table_row=True))
-                        if header is None:
-                            header = cells
+                for r, row in docx_table_rows(block, t_count):
+                    text = label_row(row)
+                    if text:
+                        paragraphs.append(Paragraph([(f"表{t_count}第{r}行", text)],
+                                                    is_table_row=True, row=row))
     except AuditReadError:
         raise
     except Exception as exc:
         raise AuditReadError(path, f"Word (.docx) 文件无法解析（{type(exc).__name__}）",
                              f"cannot parse the .docx file ({type(exc).__name__}: {exc})") from exc
     return RawReport(path, "docx", paragraphs, None)
+
+
+def docx_table_rows(table, number: int) -> list[tuple[int, TableRow]]:
+    """The rows of a python-docx table as classified :class:`TableRow` (merged cells expanded).
+
+    python-docx already repeats a merged cell in every grid position it covers (``row.cells``);
+    a repeat is recognised by its XML element (same ``<w:tc>`` as the cell to the left or above).
+    """
+    grid: list[list[GridCell]] = []
+    above: list = []
+    for row in table.rows:
+        cells = list(row.cells)
+        out: list[GridCell] = []
+        for c, cell in enumerate(cells):
+            tc = cell._tc
+            left = c > 0 and cells[c - 1]._tc is tc
+            up = c < len(above) and above[c] is tc
+            out.append(GridCell(" ".join(cell.text.split("\n")).strip(), copy=left or up,
+                                col_copy=left and not up,
+                                spans_cols=left or (c + 1 < len(cells) and cells[c + 1]._tc is tc)))
+        if grid:
+            for c, prev in enumerate(grid[-1]):
+                if c < len(out) and out[c].copy and not out[c].col_copy:
+                    prev.spans_next_row = True
+        grid.append(out)
+        above = [cell._tc for cell in cells]
+    rows = grid_rows(grid, number)
+    return [(r, row) for r, row in enumerate(rows, start=1) if any(row.cells)]
 
 
 # ---------------------------------------------------------------------------------------- entry

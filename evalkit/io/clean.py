@@ -84,24 +84,43 @@ _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 """The ASCII characters ``str.isspace``/``str.strip`` treat as whitespace."""
 _ASCII_SPACE_RUN = r"[\t\n\r\x0b\x0c\x1c-\x1f ]+"
 _BLANK_WORDS = pa.array(sorted(BLANK_TEXT), type=pa.string())
+_HAN = "[\\x{4E00}-\\x{9FFF}]"
+"""CJK unified ideographs (RE2 syntax): no NFKC decomposition, no case, not whitespace."""
 _BOOL_CELLS = pa.array(["true", "false"], type=pa.string())
 
 
 def blank_arrow(values: pa.Array) -> np.ndarray:
     """:func:`_is_blank_str` over an Arrow string array (no nulls), vectorised in C++.
 
-    ASCII text (NFKC leaves it unchanged) is tested with Arrow kernels; the few non-ASCII cells
-    go through the Python rule.
+    ASCII text (NFKC leaves it unchanged) is tested with Arrow kernels; text holding a CJK
+    unified ideograph (NFKC-stable, never whitespace) is never blank; only the remaining
+    non-ASCII cells go through the Python rule.
     """
-    trimmed = pc.utf8_trim(values, characters=_ASCII_SPACE)
-    short = pc.less_equal(pc.utf8_length(values), 8)
-    word = pc.is_in(pc.utf8_lower(trimmed), value_set=_BLANK_WORDS)
-    spaces = pc.equal(pc.utf8_length(trimmed), 0)
-    blank = pc.if_else(short, word, spaces).to_numpy(zero_copy_only=False).copy()
-    other = np.flatnonzero(~pc.string_is_ascii(values).to_numpy(zero_copy_only=False))
-    if len(other):
-        blank[other] = _blank_strs(values.take(pa.array(other)).to_pylist())
+    blank = np.zeros(len(values), dtype=bool)
+    if not len(values):
+        return blank
+    ascii_ = pc.string_is_ascii(values).to_numpy(zero_copy_only=False)
+    short = pc.less_equal(pc.utf8_length(values), 8).to_numpy(zero_copy_only=False)
+    for rows, test in ((np.flatnonzero(ascii_ & short), _ascii_blank_word),
+                       (np.flatnonzero(ascii_ & ~short), _ascii_all_space)):
+        if len(rows):
+            blank[rows] = test(values.take(pa.array(rows))).to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(~ascii_)
+    if len(rows):
+        sub = values.take(pa.array(rows))
+        rest = rows[~pc.match_substring_regex(sub, _HAN).to_numpy(zero_copy_only=False)]
+        if len(rest):
+            blank[rest] = _blank_strs(values.take(pa.array(rest)).to_pylist())
     return blank
+
+
+def _ascii_blank_word(values: pa.Array) -> pa.Array:
+    return pc.is_in(pc.utf8_lower(pc.utf8_trim(values, characters=_ASCII_SPACE)),
+                    value_set=_BLANK_WORDS)
+
+
+def _ascii_all_space(values: pa.Array) -> pa.Array:
+    return pc.equal(pc.utf8_length(pc.utf8_trim(values, characters=_ASCII_SPACE)), 0)
 
 
 def _blank_mask_cells(raw: pd.Series, *, blank: np.ndarray | None = None) -> pd.Series:

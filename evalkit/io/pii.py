@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.fsutil import atomic_write_text
-from evalkit.io.clean import _ASCII_SPACE_RUN, Coded, _parse_text_cells, nfkc
+from evalkit.io.clean import _ASCII_SPACE_RUN, _HAN, Coded, _parse_text_cells, nfkc
 
 SALT_FILE = ".salt"
 KEY_CHARS = 16
@@ -67,7 +67,12 @@ def _normalised(raw: "pd.Series | Coded | None", index: pd.Index) -> tuple[np.nd
     # _key_text (Python NFKC, str.split whitespace, full upper-case mapping).
     arr = coded.arrow
     out = pc.utf8_upper(pc.replace_substring_regex(arr, _ASCII_SPACE_RUN, ""))
+    # ASCII cells and cells of CJK unified ideographs only (NFKC-, case- and space-stable) are
+    # done; the rest cell by cell
     other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
+    if len(other):
+        han = pc.match_substring_regex(arr.take(pa.array(other)), f"^{_HAN}+$")
+        other = other[~han.to_numpy(zero_copy_only=False)]
     if len(other):
         norm = unicodedata.normalize
         fixed = ["".join(norm("NFKC", v).split()).upper()
