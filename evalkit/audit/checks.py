@@ -403,8 +403,19 @@ def check_indicators(extraction: Extraction) -> list[Check]:
         if not totals or not scores:
             continue
         total = totals[0]
-        out.append(_sum_check("indicator", f"自评表指标得分之和 = {total.label or total.name}",
-                              total, scores))
+        title = f"自评表指标得分之和 = {key_name(total.key)}"
+        weights = [i.weight for i in inds if i.weight is not None]
+        total_w = next((f for f in extraction.table_totals.get(table, []) if f.kind == "weight"),
+                       None)
+        w_sum = sum((w.value for w in weights), Decimal(0))
+        if total_w is None or len(weights) != len(inds) \
+                or abs(w_sum - total_w.value) > len(weights) * total_w.step:
+            out.append(Check("indicator", title, SKIP, total.display(), "—",
+                             "表中指标不完整（各指标分值之和≠合计分值），不核对得分之和 / the table "
+                             f"lists only some indicators (分值 sum {fmt_dec(w_sum, 2)})",
+                             [total] + ([total_w] if total_w else [])))
+            continue
+        out.append(_sum_check("indicator", title, total, scores))
         modules = {i.module for i in inds}
         if total.key != "score.total" or None in modules or len(modules) < 2:
             continue

@@ -231,6 +231,7 @@ KEYWORDS: list[tuple[str, str, str]] = [
     ("按期办结率", "petitions.on_time_completion_rate_pct", "rate"),
     ("重复信访率", "petitions.repeat_rate_pct", "rate"),
     ("信访总量", "petitions.total_cases", "count"),
+    ("信访事项总量", "petitions.total_cases", "count"),
     ("国家信访局登记", "petitions.national_initial_qiujue_count", "count"),
     ("自评总分", "score.total", "score"),
     ("总分", "score.total", "score"),
@@ -596,7 +597,7 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
                                          "sentence": sentence.text})
             continue
         key, kind, word = chosen
-        if kind == "rate" and word and not key.startswith("rate:"):
+        if kind == "rate" and word and not key.startswith("rate:") and sentence.row is None:
             pre = label[: label.rfind(word)]
             if _RATE_QUALIFIER.search(pre):
                 name = re.search(r"[\u4e00-\u9fff“”\"]{1,12}$", pre + word).group(0)
@@ -627,8 +628,10 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
                 unit_assumed=assumed)
         else:
             add(key, kind, val, norm_unit, step, f"{num}{unit}", unit_assumed=assumed)
-        if kind in ("amount", "rate", "count"):
-            ctx.last_subject = key
+        peers_count = key.startswith("count:") and (
+            "幅度" in label or re.match(r"[个家]?(?:区|县|市|镇|街|单位|部门)", text[m.end():]))
+        if kind in ("amount", "rate", "count") and not peers_count:
+            ctx.last_subject = key     # (全市11个区中排名第3: the rank is not about the 11)
         if key in _WHOLE_KEYS:
             whole_seen = key
     # ranks written in Chinese numerals: 排名第三
@@ -736,10 +739,10 @@ def column_role(header: str) -> str:
         return ""
     if _COL_LOST.search(h):
         return "lost"
+    if _COL_WEIGHT.search(h):       # before 得分/评分: a two-level header reads 评分分值
+        return "weight"
     if _COL_SCORE.search(h):
         return "score"
-    if _COL_WEIGHT.search(h):
-        return "weight"
     if _COL_ACTUAL.search(h):
         return "actual"
     if _COL_TARGET.search(h):
