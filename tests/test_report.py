@@ -330,3 +330,15 @@ def test_no_personal_data_in_processed_cache(batch: Batch) -> None:
             if frame[column].dtype == object or str(frame[column].dtype).startswith("string"):
                 values = set(frame[column].dropna().astype(str))
                 assert not values & planted, column
+
+
+@pytest.mark.parametrize("year", (2021, 2023))
+def test_generated_report_passes_its_own_audit(batch: Batch, year: int, capsys) -> None:
+    """The report evalkit writes must be consistent by evalkit's own audit, against metrics.json."""
+    from evalkit.cli import main
+
+    code = main(["audit", str(batch.report(year)), "--metrics",
+                 str(batch.out / str(year) / "metrics.json")])
+    out = capsys.readouterr().out
+    assert code == 0, out[-3000:]
+    assert "数值一致" in out
