@@ -5,6 +5,9 @@ Both sides go through the same code path, ``evalkit.runner.run_years`` (papermil
 
 * **floor**: as many notebooks as ``notebooks/`` has, each with the same ``parameters`` cell
   and one cell ``import evalkit``; no input validation: the fixed cost of a kernel per notebook.
+* **floor + pandas** (reference only, the ratio stays batch / floor): the same, with
+  ``import pandas`` in the cell, the import every real notebook needs for its tables; it bounds
+  what any batch of table-showing notebooks can reach against the floor.
 * **batch**: the real notebooks, on a scratch copy of ``data/raw`` (2021-2023), including the
   runner's input validation, metrics, scoring, charts and the report. Measured cold (empty parquet
   cache, as ``make report`` on a fresh clone) and warm (second run, cache filled).
@@ -36,7 +39,7 @@ from evalkit.config import DATA_RAW, NOTEBOOKS  # noqa: E402
 TARGET = 1.3
 
 
-def make_floor_notebooks(folder: Path, count: int) -> Path:
+def make_floor_notebooks(folder: Path, count: int, body: str = "import evalkit") -> Path:
     """``count`` notebooks with the real parameters cell and a single ``import evalkit`` cell."""
     import nbformat
 
@@ -47,7 +50,7 @@ def make_floor_notebooks(folder: Path, count: int) -> Path:
         nb = nbformat.v4.new_notebook()
         cell = nbformat.v4.new_code_cell(params.source)
         cell.metadata["tags"] = ["parameters"]
-        nb.cells = [cell, nbformat.v4.new_code_cell("import evalkit")]
+        nb.cells = [cell, nbformat.v4.new_code_cell(body)]
         nb.metadata["kernelspec"] = dict(first.metadata.kernelspec)
         nbformat.write(nb, folder / f"{i:02d}_floor.ipynb")
     return folder
@@ -87,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.copytree(DATA_RAW / str(year), raw / str(year))
         floor_nbs = make_floor_notebooks(tmp / "floor_notebooks", count)
 
-        floors = []
+        pandas_nbs = make_floor_notebooks(tmp / "floor_pandas_notebooks", count,
+                                          "import evalkit\nimport pandas")
+        floors, pandas_floors = [], []
         for i in range(args.repeat):
             secs, log, rc = timed_run(years, raw, tmp / "floor_processed", tmp / f"floor_out{i}",
                                       notebooks_dir=floor_nbs, validate=False, required=())
@@ -95,6 +100,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(log)
                 raise SystemExit("floor run failed")
             floors.append(secs)
+            secs, log, rc = timed_run(years, raw, tmp / "floor_processed", tmp / f"floor_pd{i}",
+                                      notebooks_dir=pandas_nbs, validate=False, required=())
+            if rc:
+                print(log)
+                raise SystemExit("floor + pandas run failed")
+            pandas_floors.append(secs)
 
         cold, cold_log, rc = timed_run(years, raw, tmp / "processed", tmp / "out")
         if rc:
@@ -116,11 +127,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(log)
                 raise SystemExit("parallel batch run failed")
 
-    floor, warm = min(floors), min(warms)
+    floor, warm, floor_pd = min(floors), min(warms), min(pandas_floors)
     n = count * len(years)
     print(f"bench_report: {len(years)} years × {count} notebooks = {n} notebook runs "
           f"(papermill, kernel python3, staging + promote)")
     print(f"  floor (import evalkit only) : {floor:6.1f} s   ({floor / n:.2f} s per notebook)")
+    print(f"  floor + import pandas       : {floor_pd:6.1f} s   ({floor_pd / floor:.2f}x the floor: "
+          f"the least a batch of table notebooks can cost; batch / this = {warm / floor_pd:.2f}x)")
     print(f"  batch, cold parquet cache   : {cold:6.1f} s   ratio {cold / floor:.2f}x")
     print(f"  batch, warm parquet cache   : {warm:6.1f} s   ratio {warm / floor:.2f}x "
           f"(target <= {TARGET}x: {'met' if warm / floor <= TARGET else 'NOT met'})")
@@ -134,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({
-            "years": years, "notebooks": count, "floor_s": floor, "batch_cold_s": cold,
+            "years": years, "notebooks": count, "floor_s": floor, "floor_pandas_s": floor_pd, "batch_cold_s": cold,
             "batch_warm_s": warm, "ratio_cold": cold / floor, "ratio_warm": warm / floor,
             "target": TARGET, "breakdown_warm_s": per_notebook(warm_log),
             "parallel": {"jobs": args.jobs, **parallel}}, indent=1))

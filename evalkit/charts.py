@@ -1,11 +1,20 @@
 """Charts for notebooks and the report, drawn with evalkit's bundled CJK font.
 
-Importing this module registers the bundled font (``evalkit/fonts/NotoSansSC-evalkit-subset.ttf``,
-a GB2312 subset of Noto Sans CJK SC under the SIL OFL, family name ``Evalkit Sans SC``) with
-matplotlib and makes it the default family, so Chinese renders on a machine with no CJK font
-installed. It also sets one house style (:data:`STYLE`): sizes, palette, dpi 150, no top/right
-spines, a light grid, ``axes.unicode_minus`` off and ``text.parse_math`` off (strings from
-spreadsheets such as 镇街 or district names are drawn as plain text, never as mathtext).
+The module registers the bundled font (``evalkit/fonts/NotoSansSC-evalkit-subset.ttf``, a GB2312
+subset of Noto Sans CJK SC under the SIL OFL, family name ``Evalkit Sans SC``) with matplotlib and
+makes it the default family, so Chinese renders on a machine with no CJK font installed. It also
+sets one house style (:data:`STYLE`): sizes, palette, dpi 150, no top/right spines, a light grid,
+``axes.unicode_minus`` off and ``text.parse_math`` off (strings from spreadsheets such as 镇街 or
+district names are drawn as plain text, never as mathtext).
+
+matplotlib is imported, and the font registered, at import when matplotlib is already loaded,
+otherwise on first use (drawing a chart, :func:`apply_style`, :data:`FONT_FAMILY`, :data:`STYLE`):
+a notebook that only shows charts already saved for the same figures never pays for matplotlib.
+
+Saved charts are rendered once: each PNG carries, in a ``tEXt`` chunk, the digest of the metrics
+dict it was drawn from (without ``generated_at``/``provenance``) and of the drawing code, font and
+matplotlib version (:func:`chart_digest`). :func:`save_all_charts` keeps a PNG whose digest
+matches and redraws any other; :func:`display_charts` is the notebook helper built on it.
 
 Every chart function takes the metrics dict (``outputs/<year>/metrics.json`` shape, see
 ``docs/architecture.md``) and nothing else that could be personal, and returns a
@@ -21,17 +30,17 @@ Figures are read from the dict, never recomputed; every printed number is format
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import os
+import sys
+import threading
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-import matplotlib
 import numpy as np
-from matplotlib import font_manager
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from evalkit.config import FONTS
+from evalkit.config import FONTS, PACKAGE_DIR
 from evalkit.fsutil import atomic_path
 from evalkit.numfmt import describe_change, fmt_fixed, fmt_pct
 
@@ -39,8 +48,18 @@ __all__ = [
     "FONT_FILE", "FONT_FAMILY", "STYLE", "PALETTE", "CHARTS", "NoChartData", "register_font",
     "apply_style", "has_data", "budget_by_type", "budget_lines", "spending_progress",
     "petitions_by_month", "petitions_by_channel", "rates_history", "township_comparison",
-    "peer_ranking", "score_modules", "save_all_charts",
+    "peer_ranking", "score_modules", "save_all_charts", "chart_digest", "png_digest",
+    "display_charts",
 ]
+
+if TYPE_CHECKING:  # imported for real by _init()
+    import matplotlib
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    FONT_FAMILY: str
+    STYLE: dict[str, Any]
 
 FONT_FILE = FONTS / "NotoSansSC-evalkit-subset.ttf"
 
@@ -81,14 +100,18 @@ def register_font(path: Path | str = FONT_FILE) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"bundled chart font missing: {path} "
                                 "(rebuild with scripts/build_font_subset.py)")
+    from matplotlib import font_manager as fm
+
     fname = str(path)
-    if not any(entry.fname == fname for entry in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(fname)
-    return font_manager.FontProperties(fname=fname).get_name()
+    if not any(entry.fname == fname for entry in fm.fontManager.ttflist):
+        fm.fontManager.addfont(fname)   # adds one entry; the font cache file is not rebuilt
+    return fm.FontProperties(fname=fname).get_name()
 
 
 def _fallback_families() -> list[str]:
-    installed = {entry.name for entry in font_manager.fontManager.ttflist}
+    from matplotlib import font_manager as fm
+
+    installed = {entry.name for entry in fm.fontManager.ttflist}
     return [name for name in _SYSTEM_CJK_FALLBACKS if name in installed]
 
 
@@ -135,16 +158,45 @@ def _build_style(family: str) -> dict[str, Any]:
     }
 
 
-FONT_FAMILY = register_font()
-STYLE: dict[str, Any] = _build_style(FONT_FAMILY)
+_LAZY = ("FONT_FAMILY", "STYLE", "matplotlib", "font_manager", "Figure", "FuncFormatter",
+         "MaxNLocator")
+_ready = False
+_init_lock = threading.Lock()
+
+
+def _init() -> None:
+    """Import matplotlib, register the bundled font and apply the house style (once)."""
+    global _ready, matplotlib, font_manager, Figure, FuncFormatter, MaxNLocator
+    global FONT_FAMILY, STYLE
+    if _ready:
+        return
+    with _init_lock:
+        if _ready:
+            return
+        import matplotlib as _mpl
+        from matplotlib import font_manager as _fm
+        from matplotlib.figure import Figure as _Figure
+        from matplotlib.ticker import FuncFormatter as _FF, MaxNLocator as _MNL
+
+        matplotlib, font_manager, Figure, FuncFormatter, MaxNLocator = _mpl, _fm, _Figure, _FF, _MNL
+        FONT_FAMILY = register_font()
+        STYLE = _build_style(FONT_FAMILY)
+        matplotlib.rcParams.update(STYLE)
+        _ready = True
+
+
+def __getattr__(name: str) -> Any:
+    """``FONT_FAMILY``, ``STYLE`` and the matplotlib names are set up on first access."""
+    if name in _LAZY:
+        _init()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def apply_style() -> None:
     """Make the house style (and the bundled font) the global matplotlib default."""
+    _init()
     matplotlib.rcParams.update(STYLE)
-
-
-apply_style()
 
 
 def _styled(func: Callable[..., Figure]) -> Callable[..., Figure]:
@@ -152,6 +204,7 @@ def _styled(func: Callable[..., Figure]) -> Callable[..., Figure]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        _init()
         with matplotlib.rc_context(STYLE):
             return func(*args, **kwargs)
 
@@ -815,36 +868,130 @@ def _umask() -> int:
     return mask
 
 
+# --------------------------------------------------------------------------- render once
+
+#: PNG ``tEXt`` keyword holding :func:`chart_digest` of the saved chart.
+DIGEST_KEY = "evalkit-chart-digest"
+#: Keys of the metrics dict that change on every build without changing any figure.
+VOLATILE_KEYS = ("generated_at", "provenance")
+
+
+@functools.lru_cache(maxsize=1)
+def _renderer_id() -> str:
+    """Digest of what draws a chart besides the data: this code, numfmt, the font, matplotlib."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.sha256()
+    for path in (Path(__file__), PACKAGE_DIR / "numfmt.py", FONT_FILE):
+        h.update(path.read_bytes())
+    try:
+        h.update(version("matplotlib").encode())
+    except PackageNotFoundError:  # pragma: no cover - matplotlib is a dependency
+        h.update(b"matplotlib?")
+    return h.hexdigest()
+
+
+def metrics_digest(metrics: Mapping[str, Any]) -> str:
+    """SHA-256 of the metrics dict (canonical JSON) without :data:`VOLATILE_KEYS`."""
+    data = {k: v for k, v in metrics.items() if k not in VOLATILE_KEYS}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def chart_digest(metrics: Mapping[str, Any], name: str, *, data_digest: str | None = None) -> str:
+    """The digest a PNG of chart ``name`` drawn from ``metrics`` carries (see module docs)."""
+    data_digest = data_digest or metrics_digest(metrics)
+    return hashlib.sha256(f"{name}\0{data_digest}\0{_renderer_id()}".encode()).hexdigest()
+
+
+def png_digest(path: Path | str) -> str | None:
+    """The :data:`DIGEST_KEY` text of a PNG written by :func:`save_all_charts`, else ``None``.
+
+    Reads the chunks before the image data only (a few hundred bytes).
+    """
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(8) != b"\x89PNG\r\n\x1a\n":
+                return None
+            while True:
+                head = fh.read(8)
+                if len(head) < 8:
+                    return None
+                length, ctype = int.from_bytes(head[:4], "big"), head[4:]
+                if ctype in (b"IDAT", b"IEND") or length > 1 << 20:
+                    return None
+                body = fh.read(length)
+                fh.read(4)   # CRC (the atomic write guarantees a complete file)
+                if ctype == b"tEXt":
+                    key, _, value = body.partition(b"\0")
+                    if key.decode("latin-1") == DIGEST_KEY:
+                        return value.decode("latin-1")
+    except OSError:
+        return None
+
+
 def save_all_charts(metrics: Mapping[str, Any], charts_dir: Path | str,
-                    names: Iterable[str] | None = None) -> dict[str, Path]:
-    """Write every chart that has data as ``<charts_dir>/<name>.png`` (atomically).
+                    names: Iterable[str] | None = None, *, force: bool = False
+                    ) -> dict[str, Path]:
+    """Write every chart that has data as ``<charts_dir>/<name>.png`` (atomically), once.
+
+    A PNG already there whose embedded digest equals :func:`chart_digest` of ``metrics`` (same
+    figures, same drawing code, font and matplotlib) is kept as it is; any other is redrawn.
 
     Args:
         metrics: the metrics dict.
         charts_dir: output folder (created if needed), usually ``outputs/<year>/charts``.
         names: a subset of :data:`CHARTS` (default: all, in their standard order).
+        force: redraw even the charts that are up to date.
 
     Returns:
         ``{name: path}`` for the charts written, in standard order; a chart whose data is absent
         (no peers, no monthly figures, no score yet) is left out, and a stale PNG of it from an
         earlier run is removed so the folder matches the dict.
     """
-    import matplotlib.pyplot as plt
-
     charts_dir = Path(charts_dir)
     charts_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
+    data_digest = metrics_digest(metrics)
     for name in list(names) if names is not None else list(CHARTS):
         target = charts_dir / f"{name}.png"
         if not has_data(metrics, name):
             target.unlink(missing_ok=True)
             continue
-        fig = CHARTS[name](metrics)
+        digest = chart_digest(metrics, name, data_digest=data_digest)
+        if not force and png_digest(target) == digest:
+            written[name] = target
+            continue
+        fig = CHARTS[name](metrics)   # a Figure, never registered with pyplot
         try:
             with matplotlib.rc_context(STYLE), atomic_path(target) as tmp:
-                fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+                fig.savefig(tmp, format="png", dpi=DPI,
+                            metadata={"Software": None, DIGEST_KEY: digest})
                 os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; charts are shared
         finally:
-            plt.close(fig)
+            fig.clear()
         written[name] = target
     return written
+
+
+def display_charts(metrics: Mapping[str, Any], charts_dir: Path | str,
+                   names: Iterable[str]) -> None:
+    """Notebook helper: save the charts ``names`` (unless up to date) and display the PNGs.
+
+    A chart without data is shown as a one-line note instead. Returns nothing, so the call can
+    end a cell without echoing a value.
+    """
+    from IPython.display import Image, Markdown, display
+
+    names = list(names)
+    paths = save_all_charts(metrics, charts_dir, names)
+    for name in names:
+        if name in paths:
+            display(Image(filename=str(paths[name])))
+        else:
+            display(Markdown(f"*{name}：本年度无数据，未绘制 / no data this year*"))
+
+
+if "matplotlib" in sys.modules:   # matplotlib already in use: register the font right away
+    _init()

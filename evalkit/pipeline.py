@@ -1,23 +1,40 @@
 """One year end to end without the notebooks: load, metrics, history, score, write.
 
-``build_year`` is what ``evalkit metrics`` and the notebooks call. It loads the year through
+``build_year`` is what ``evalkit metrics`` calls. It loads the year through
 :func:`evalkit.io.load_year`, the previous year when its folder exists, and every earlier year
 present (for the ``history`` series); computes the metrics dict; scores it with
 the framework named in department.yaml; and writes ``outputs/<year>/metrics.json`` (and
-``scorecard.xlsx``) atomically.
+``scorecard.xlsx``) atomically. The dict records its ``provenance`` (every raw file it was
+computed from, with its SHA-256, the framework file's SHA-256, the evalkit version and a digest of
+the code that computes metrics and scores).
+
+``year_metrics`` is what the notebooks and the batch runner call: it returns the metrics of
+``<out_dir>/<year>/metrics.json`` when that file is *fresh* (same raw files, same framework file,
+same evalkit code, scorecard present) and only calls ``build_year`` otherwise, so a year is
+computed once per batch however many notebooks read it, and a notebook run alone in JupyterLab
+still recomputes whenever an input or the code changed.
+
+The heavy modules (pandas, pydantic, the loaders) are imported only when a year is built.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 from typing import Any, Callable
 
-from evalkit import scoring
-from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS, year_dir
-from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
-from evalkit.metrics.settings import MetricSettings
+from evalkit import __version__
+from evalkit.config import DATA_RAW, DATA_PROCESSED, OUTPUTS, PACKAGE_DIR, year_dir
 
 SCORECARD_FILE = "scorecard.xlsx"
+METRICS_FILE = "metrics.json"          # = evalkit.metrics.core.METRICS_FILE
+PROVENANCE_KEY = "provenance"
+
+#: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
+#: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
+CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
+              "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
 
 
 def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
@@ -38,12 +55,109 @@ def _loader() -> Callable[..., Any]:
     return load_year
 
 
+# --------------------------------------------------------------------------- provenance
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def code_digest() -> str:
+    """SHA-256 over the evalkit sources listed in :data:`CODE_FILES` (names and contents)."""
+    h = hashlib.sha256()
+    files = sorted({p for pattern in CODE_FILES for p in PACKAGE_DIR.glob(pattern)})
+    for path in files:
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_hashes(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, str]:
+    """``{"<y>/<file>": sha256}`` of every file ``build_year(year)`` may read.
+
+    That is every visible file in ``<data_dir>/<y>/`` for each year folder ``y <= year`` (this
+    year, the previous one and the earlier ones of the history series). Counting every file, not
+    only the ones the loader picks, errs on the side of rebuilding.
+    """
+    base = Path(data_dir)
+    found: dict[str, str] = {}
+    for y in [y for y in available_years(base) if y <= int(year)]:
+        for path in sorted((base / str(y)).iterdir()):
+            if path.is_file() and not path.name.startswith((".", "~$")):
+                found[f"{y}/{path.name}"] = _sha256(path)
+    return found
+
+
+def _framework_record(department: dict[str, Any]) -> dict[str, str] | None:
+    name = (department or {}).get("framework")
+    if not name:
+        return None
+    from evalkit.scoring.framework import resolve_framework_path
+
+    path = resolve_framework_path(name).resolve()
+    return {"name": str(name), "path": str(path),
+            "sha256": _sha256(path) if path.is_file() else ""}
+
+
+def provenance(year: int, data_dir: Path | str, department: dict[str, Any]) -> dict[str, Any]:
+    """What ``metrics.json`` of ``year`` was computed from (see :func:`is_fresh`)."""
+    return {"evalkit_version": __version__, "code_sha256": code_digest(),
+            "framework": _framework_record(department),
+            "inputs": input_hashes(year, data_dir)}
+
+
+def is_fresh(metrics: dict[str, Any], year: int, data_dir: Path | str = DATA_RAW,
+             out_dir: Path | str | None = None) -> bool:
+    """Whether a metrics dict read from disk still describes the current inputs and code.
+
+    Fresh means: same year; recorded raw files (names and SHA-256) equal the current ones;
+    same evalkit version and code digest; the recorded framework file is unchanged; and, when
+    ``out_dir`` is given and the dict is scored, ``scorecard.xlsx`` exists beside it.
+    """
+    record = metrics.get(PROVENANCE_KEY) if isinstance(metrics, dict) else None
+    if not isinstance(record, dict) or metrics.get("year") != int(year):
+        return False
+    if record.get("evalkit_version") != __version__ or record.get("code_sha256") != code_digest():
+        return False
+    framework = record.get("framework")
+    if framework:
+        path = Path(framework.get("path", ""))
+        if not path.is_file() or _sha256(path) != framework.get("sha256"):
+            return False
+    if record.get("inputs") != input_hashes(year, data_dir):
+        return False
+    if out_dir is not None and metrics.get("score"):
+        if not (year_dir(Path(out_dir), year) / SCORECARD_FILE).is_file():
+            return False
+    return True
+
+
+def read_fresh_metrics(year: int, data_dir: Path | str = DATA_RAW,
+                       out_dir: Path | str = OUTPUTS) -> dict[str, Any] | None:
+    """``<out_dir>/<year>/metrics.json`` when it exists, parses and :func:`is_fresh`, else None."""
+    path = year_dir(Path(out_dir), year) / METRICS_FILE
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return metrics if is_fresh(metrics, year, data_dir, out_dir) else None
+
+
+# --------------------------------------------------------------------------- build
+
+
 def add_score(metrics: dict[str, Any], data: Any, out_dir: Path | None) -> Any | None:
     """Score ``metrics`` with the department's framework; write the scorecard when ``out_dir``.
 
     Returns:
         The ``ScoreResult``, or ``None`` when department.yaml names no framework.
     """
+    from evalkit import scoring
+
     department = data.department or {}
     name = department.get("framework")
     if not name:
@@ -71,11 +185,14 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
             framework; ``False`` skips scoring (e.g. before the self-assessment is filled in).
 
     Returns:
-        The metrics dict (with ``score`` when a framework is named).
+        The metrics dict (with ``score`` when a framework is named, and ``provenance``).
 
     Raises:
         InputError: when this year's (or an earlier year's) input has errors.
     """
+    from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
+    from evalkit.metrics.settings import MetricSettings
+
     load_year = _loader()
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     data = load_year(int(year), data_dir, processed_dir)
@@ -86,6 +203,48 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
                               history=list(sections.values()))
     if score:
         add_score(metrics, data, out_dir if write else None)
+    if score or not (data.department or {}).get("framework"):
+        # An unscored build of a year that has a framework is never "fresh" for year_metrics.
+        metrics[PROVENANCE_KEY] = provenance(int(year), data_dir, data.department)
     if write:
         write_metrics_json(metrics, out_dir)
     return metrics
+
+
+def year_metrics(year: int, data_dir: Path | str = DATA_RAW,
+                 processed_dir: Path | str = DATA_PROCESSED,
+                 out_dir: Path | str = OUTPUTS) -> dict[str, Any]:
+    """The metrics of ``year``: from a fresh ``<out_dir>/<year>/metrics.json``, else built.
+
+    ``evalkit run`` builds each year once (in its own process, before the notebooks), so the
+    notebooks read the file; a notebook run alone rebuilds when an input, the framework or the
+    code changed since the file was written (see :func:`is_fresh`).
+
+    Raises:
+        InputError: when the year has to be built and its inputs have errors.
+    """
+    cached = read_fresh_metrics(int(year), data_dir, out_dir)
+    if cached is not None:
+        return cached
+    return build_year(int(year), data_dir, processed_dir, out_dir)
+
+
+def load_department(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, Any]:
+    """``<data_dir>/<year>/department.yaml`` as a dict (without loading the spreadsheets).
+
+    Raises:
+        InputError: when the file is missing or not usable (located problems).
+    """
+    from evalkit import config
+    from evalkit.errors import InputError, problem
+    from evalkit.io.loaders import find_file, load_department as read_department
+
+    folder = year_dir(Path(data_dir), year)
+    path = find_file(folder, config.DEPARTMENT, config.DEPARTMENT_SUFFIXES)
+    if path is None:
+        raise InputError([problem("error", f"{folder.name}/{config.DEPARTMENT}.yaml",
+                                  "缺少必需的文件", "required file missing")])
+    department, problems = read_department(path)
+    if any(p.level == "error" for p in problems):
+        raise InputError(problems)
+    return department

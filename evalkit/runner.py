@@ -2,15 +2,23 @@
 
 For every year, in one Python process:
 
-1. validate and load the inputs (``evalkit.io.load_year``); a bad input prints its located
-   problems, marks the year failed and the runner goes on with the next year;
+1. prepare the year in this process, into a staging folder ``<out_dir>/.staging-<year>-<random>/``:
+   validate, load, compute and score it once (``evalkit.pipeline.build_year``: metrics.json,
+   scorecard.xlsx) and draw its charts once (``evalkit.charts.save_all_charts``); a bad input
+   prints its located problems, marks the year failed and the runner goes on with the next year;
 2. execute each ``notebooks/NN_*.ipynb`` with papermill (kernel ``python3``, a per-cell timeout,
-   parameters checked against the notebook's declared ones) with ``out_dir`` pointing at a
-   staging folder ``<out_dir>/.staging-<year>-<random>/``, so every output of the year
-   (metrics.json, scorecard.xlsx, charts/, report.html, executed notebooks/) lands there;
+   parameters checked against the notebook's declared ones) with ``out_dir`` pointing at the
+   staging folder, so every output of the year (report.html, executed notebooks/) lands there;
+   the notebooks read the prepared metrics.json (``pipeline.year_metrics`` finds it up to date)
+   and show the prepared charts (each PNG carries the digest of the figures it was drawn from);
 3. only when every notebook succeeded, move the files into ``<out_dir>/<year>/`` one by one with
    ``os.replace`` (``report.html`` last), so the previous good report stays until the new one is
    complete. A failed year leaves ``<out_dir>/<year>/`` untouched and its staging folder removed.
+
+Preparation runs in one background thread, ahead of the notebooks: while the kernels execute a
+year's notebooks, the next year is already being prepared (one thread, so matplotlib and the
+parquet cache are only ever used by one thread of this process). ``jobs`` years execute their
+notebooks at the same time (one kernel each).
 
 One progress line per notebook and year, a summary at the end, exit code 1 if any year failed.
 """
@@ -246,59 +254,105 @@ def promote(staged_year: Path, dest_year: Path) -> list[Path]:
     return moved
 
 
-def _validate_year(year: int, data_dir: Path, processed_dir: Path) -> list[str]:
-    """Load the year once (warms the parquet cache); return located error lines, [] when fine."""
+def _located(exc: BaseException) -> str:
+    """``Type: message (file.py:line)`` of an unexpected exception (innermost frame)."""
+    where = exc.__traceback__
+    while where is not None and where.tb_next is not None:
+        where = where.tb_next
+    loc = (f" ({Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno})"
+           if where is not None else "")
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}{loc}"
+
+
+def _build_year(year: int, data_dir: Path, processed_dir: Path,
+                staging: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """Validate, load, compute and score the year into ``staging``; (metrics, located errors)."""
     if not (Path(data_dir) / str(year)).is_dir():
-        return [f"【{Path(data_dir) / str(year)}】：年度文件夹不存在 / year folder not found"]
-    from evalkit.io import load_year
+        return None, [f"【{Path(data_dir) / str(year)}】：年度文件夹不存在 / year folder not found"]
+    from evalkit.pipeline import build_year
 
     try:
-        load_year(year, data_dir=data_dir, processed_dir=processed_dir)
+        return build_year(year, data_dir, processed_dir, staging), []
     except InputError as exc:
-        return format_problems(exc.problems).splitlines()
-    except Exception as exc:  # noqa: BLE001 - a loader bug fails this year, not the batch
-        where = exc.__traceback__
-        while where is not None and where.tb_next is not None:
-            where = where.tb_next
-        loc = (f" ({Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno})"
-               if where is not None else "")
-        return [f"{type(exc).__name__}: {exc}{loc}"]
-    return []
+        return None, format_problems(exc.problems).splitlines()
+    except Exception as exc:  # noqa: BLE001 - a loader/metrics bug fails this year, not the batch
+        return None, [_located(exc)]
 
 
-def _inputs_step(year: int, data_dir: Path, processed_dir: Path, stream: TextIO) -> str:
-    """Validate/load the year, print its progress line (and located problems); "" when fine."""
-    t0 = time.perf_counter()
-    problems = _validate_year(year, data_dir, processed_dir)
-    if problems:
-        lines = [f"[{year}] inputs … FAILED {time.perf_counter() - t0:.1f}s"]
+@dataclass
+class Prepared:
+    """A year prepared in staging (``message`` empty), or why it could not be."""
+
+    staging: Path | None
+    message: str = ""
+    seconds: float = 0.0
+
+
+def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
+                 stream: TextIO = sys.stdout, *, charts: bool = True) -> Prepared:
+    """Build the year (metrics.json, scorecard.xlsx) and its charts into a new staging folder.
+
+    Prints ``[year] inputs … ok`` (or ``FAILED`` with the located problems) and
+    ``[year] charts … ok``. On failure the staging folder is removed and ``message`` says why.
+    """
+    start = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
+
+    def failed(step: str, problems: list[str], message: str) -> Prepared:
+        lines = [f"[{year}] {step} … FAILED {time.perf_counter() - t0:.1f}s"]
         lines += [f"    {line}" for line in problems]
         print("\n".join(lines), file=stream, flush=True)
-        return "输入有误 / input errors"
+        shutil.rmtree(staging, ignore_errors=True)
+        return Prepared(None, message, time.perf_counter() - start)
+
+    t0 = time.perf_counter()
+    metrics, problems = _build_year(year, data_dir, processed_dir, staging)
+    if metrics is None:
+        return failed("inputs", problems, "输入有误 / input errors")
     print(f"[{year}] inputs … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
-    return ""
+    if charts:
+        t0 = time.perf_counter()
+        try:
+            from evalkit.charts import save_all_charts
+
+            save_all_charts(metrics, year_dir(staging, year) / "charts")
+        except Exception as exc:  # noqa: BLE001 - a chart bug fails this year, not the batch
+            return failed("charts", [_located(exc)], "图表绘制失败 / charts failed")
+        print(f"[{year}] charts … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+    return Prepared(staging, "", time.perf_counter() - start)
 
 
 def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
              notebooks: Sequence[Path], timeout: int | None = DEFAULT_TIMEOUT,
              extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
-             validate: bool = True, required: Sequence[str] = (REPORT_NAME,)) -> YearResult:
-    """Run one year into a staging folder and promote it on success (see the module docstring)."""
+             validate: bool = True, required: Sequence[str] = (REPORT_NAME,),
+             prepared: Prepared | None = None) -> YearResult:
+    """Run one year into a staging folder and promote it on success (see the module docstring).
+
+    ``prepared``: the year already prepared by :func:`prepare_year` (its staging folder is used
+    and removed here); otherwise, with ``validate``, it is prepared first.
+    """
     result = YearResult(year)
     start = time.perf_counter()
 
     def say(text: str) -> None:
         print(f"[{year}] {text}", file=stream, flush=True)
 
-    if validate:
-        message = _inputs_step(year, data_dir, processed_dir, stream)
-        if message:
-            result.message = message
-            result.seconds = time.perf_counter() - start
-            return result
+    if prepared is None and validate:
+        prepared = prepare_year(year, data_dir, processed_dir, out_dir, stream)
+    if prepared is not None and prepared.staging is None:
+        result.message = prepared.message
+        result.seconds = time.perf_counter() - start + prepared.seconds
+        return result
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
+    if prepared is not None:
+        staging = prepared.staging
+        start -= prepared.seconds
+    else:
+        staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
     staged_year = year_dir(staging, year)
     params = {"year": int(year), "data_dir": str(data_dir), "processed_dir": str(processed_dir),
               "out_dir": str(staging)}
@@ -362,11 +416,13 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
         notebooks_dir: folder of the ``NN_*.ipynb`` notebooks.
         extra_params: more notebook parameters (each must be declared by every notebook).
         stream: where progress lines go.
-        validate: load the inputs in this process first (located input errors, warm cache).
+        validate: prepare each year in this process first (located input errors, warm cache,
+            metrics.json, scorecard.xlsx and charts built once; see :func:`prepare_year`).
         required: files the notebooks must have written to ``<year>/`` for the year to count as
             done (default: ``report.html``).
-        jobs: years run at the same time (threads in this process, one kernel each); the
-            notebooks of one year always run in order.
+        jobs: years whose notebooks run at the same time (threads in this process, one
+            kernel each); the notebooks of one year always run in order. The years are
+            prepared one at a time, in order, in a background thread.
     """
     data_dir, processed_dir, out_dir = (Path(p).resolve()
                                         for p in (data_dir, processed_dir, out_dir))
@@ -388,31 +444,41 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
             print(f"[{r.year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, r.year)} 未改动 / "
                   "left unchanged）", file=stream, flush=True)
 
-    def one(year: int, check: bool) -> YearResult:
+    from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+
+    # One preparing thread, ahead of the kernels: matplotlib, pandas and the parquet cache are
+    # used by this thread only, while the kernels (other processes) run the notebooks.
+    prep_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalkit-prepare")
+    prepared: dict[int, Future] = {}
+    if validate:
+        for year in years:
+            prepared[year] = prep_pool.submit(prepare_year, year, data_dir, processed_dir,
+                                              out_dir, stream)
+
+    def one(year: int) -> YearResult:
+        ready = prepared[year].result() if year in prepared else None
         return run_year(year, data_dir, processed_dir, out_dir, notebooks=notebooks,
                         timeout=timeout, extra_params=extra_params, stream=stream,
-                        validate=check, required=required)
+                        validate=False, required=required, prepared=ready)
 
-    with _quiet_loggers():
-        if jobs <= 1:
-            for year in years:
-                finish(one(year, validate))
-        else:
-            # Inputs are validated (and the parquet cache filled) here, one year at a time, so
-            # the kernels running in parallel only read the cache; then the years run in threads.
-            pending = []
-            for year in years:
-                message = _inputs_step(year, data_dir, processed_dir, stream) if validate else ""
-                if message:
-                    finish(YearResult(year, message=message))
-                else:
-                    pending.append(year)
-            from concurrent.futures import ThreadPoolExecutor, as_completed
-
-            with ThreadPoolExecutor(max_workers=jobs) as pool:
-                futures = [pool.submit(one, year, False) for year in pending]
-                for future in as_completed(futures):
-                    finish(future.result())
+    try:
+        with _quiet_loggers():
+            if jobs <= 1:
+                for year in years:
+                    finish(one(year))
+            else:
+                with ThreadPoolExecutor(max_workers=jobs) as pool:
+                    futures = [pool.submit(one, year) for year in years]
+                    for future in as_completed(futures):
+                        finish(future.result())
+    finally:
+        # Interrupted: stop preparing and remove the staging folders no year got to use.
+        prep_pool.shutdown(wait=True, cancel_futures=True)
+        for future in prepared.values():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                staging = future.result().staging
+                if staging is not None:
+                    shutil.rmtree(staging, ignore_errors=True)
     ordered = [results[y] for y in years if y in results]
     ok = [r.year for r in ordered if r.ok]
     bad = [r.year for r in ordered if not r.ok]
@@ -426,6 +492,19 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
 # --------------------------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    """2 when more than one core is available to this process, else 1.
+
+    Two kernels keep two cores busy (each notebook is mostly one kernel process); more only
+    adds memory and contention on a workstation.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return 2 if cores > 1 else 1
+
 
 def _parse_value(text: str) -> Any:
     """Parse a ``-p NAME VALUE`` value like papermill does (YAML scalar)."""
@@ -474,8 +553,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--out-dir", type=Path, default=OUTPUTS, help="outputs (default outputs)")
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                    help=f"seconds per notebook cell (default {DEFAULT_TIMEOUT})")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="years to run at the same time (default 1; 2 suits a 2-core machine)")
+    p.add_argument("--jobs", type=int, default=default_jobs(),
+                   help="years whose notebooks run at the same time (default: 2 when this "
+                        f"machine has more than one core, else 1; here {default_jobs()})")
     p.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="extra notebook parameter (must be declared in the parameters cell)")

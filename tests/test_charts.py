@@ -365,3 +365,72 @@ def test_a_missing_glyph_is_caught(metrics):
     with warnings.catch_warnings(), pytest.raises(UserWarning, match="(?i)glyph"):
         warnings.simplefilter("error")
         _render(fig)
+
+
+# --------------------------------------------------------------------------- render once
+
+
+def test_up_to_date_charts_are_not_redrawn(metrics, tmp_path, monkeypatch):
+    first = charts.save_all_charts(metrics, tmp_path)
+    stamps = {name: (p.read_bytes(), p.stat().st_mtime_ns) for name, p in first.items()}
+    for name, path in first.items():
+        assert charts.png_digest(path) == charts.chart_digest(metrics, name)
+    drawn = []
+    real = dict(charts.CHARTS)
+    monkeypatch.setattr(charts, "CHARTS", {n: (lambda m, n=n: drawn.append(n) or real[n](m))
+                                           for n in real})
+    again = dict(metrics, generated_at="2099-01-01T00:00:00+08:00",
+                 provenance={"code_sha256": "changed"})   # volatile keys: not figures
+    assert charts.save_all_charts(again, tmp_path) == first
+    assert drawn == []
+    assert {n: (p.read_bytes(), p.stat().st_mtime_ns) for n, p in first.items()} == stamps
+    charts.save_all_charts(again, tmp_path, ["peer_ranking"], force=True)
+    assert drawn == ["peer_ranking"]
+
+
+def test_a_changed_figure_redraws_the_chart(metrics, tmp_path):
+    paths = charts.save_all_charts(metrics, tmp_path)
+    before = {name: p.read_bytes() for name, p in paths.items()}
+    changed = copy.deepcopy(metrics)
+    changed["budget"]["total_actual_wan"] = 700.01
+    changed["budget"]["by_type"][0]["actual_wan"] = 505.24
+    after = charts.save_all_charts(changed, tmp_path)
+    assert charts.png_digest(after["budget_by_type"]) == \
+        charts.chart_digest(changed, "budget_by_type")
+    assert after["budget_by_type"].read_bytes() != before["budget_by_type"]
+    # the digest covers the whole dict: a stale PNG is never kept
+    for name, path in after.items():
+        assert charts.png_digest(path) == charts.chart_digest(changed, name), name
+    fresh = tmp_path / "fresh"
+    charts.save_all_charts(changed, fresh, ["budget_by_type"])
+    assert (fresh / "budget_by_type.png").read_bytes() == after["budget_by_type"].read_bytes()
+
+
+def test_a_png_without_digest_or_foreign_is_redrawn(metrics, tmp_path):
+    target = tmp_path / "budget_by_type.png"
+    target.write_bytes(b"not a png at all")
+    assert charts.png_digest(target) is None
+    charts.save_all_charts(metrics, tmp_path, ["budget_by_type"])
+    assert target.read_bytes().startswith(PNG_MAGIC)
+    assert charts.png_digest(target) == charts.chart_digest(metrics, "budget_by_type")
+    assert charts.png_digest(tmp_path / "missing.png") is None
+
+
+def test_showing_saved_charts_does_not_import_matplotlib(tmp_path):
+    """A kernel that only shows charts already saved for the same figures skips matplotlib."""
+    script = textwrap.dedent(f"""
+        import json, sys
+        from evalkit import charts
+        assert "matplotlib" not in sys.modules
+        with open({str(FIXTURE)!r}, encoding="utf-8") as fh:
+            metrics = json.load(fh)
+        charts.save_all_charts(metrics, {str(tmp_path)!r}, ["budget_by_type"])
+        print("matplotlib" in sys.modules)
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = lambda: subprocess.run([sys.executable, "-c", script], capture_output=True,  # noqa
+                                 text=True, env=env, cwd=ROOT, timeout=300)
+    first, second = run(), run()
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert first.stdout.strip() == "True"      # drawn
+    assert second.stdout.strip() == "False"    # up to date: read the digest only

@@ -15,7 +15,7 @@ from evalkit.errors import InputError
 from evalkit.fsutil import sha256_file
 from evalkit.io import cli, load_table, load_year, tables, validate_year
 from evalkit.numfmt import sum_wan
-from evalkit.schema import BUDGET, PETITIONS
+from evalkit.schema import BUDGET, PETITIONS, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
@@ -229,6 +229,9 @@ def test_cache_hit_does_not_reparse(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert len(calls) == 3
 
 
+STRING = pd.StringDtype("pyarrow")
+
+
 def test_dtypes(tmp_path: Path) -> None:
     _year(tmp_path)
     y = load_year(2023, tmp_path / "raw", tmp_path / "processed")
@@ -237,6 +240,34 @@ def test_dtypes(tmp_path: Path) -> None:
     assert str(p.registered_national.dtype) == "boolean" and not p.registered_national.any()
     assert str(p.extension_days.dtype) == "Int64" and p.satisfaction.notna().all()
     assert y.budget.budget_wan.dtype == "float64" and y.self_assessment is None
+    # every text column (codes, names, categories, the pseudonymous key) is string[pyarrow]
+    for col in ("case_id", "channel", "purpose", "satisfaction", "township", "responsible_unit",
+                "petitioner_key"):
+        assert p[col].dtype == STRING, col
+    for col in ("subject_code", "subject_name", "expense_type", "project_name"):
+        assert y.budget[col].dtype == STRING, col
+    assert p.responsible_unit.isna().all() and p.responsible_unit.iloc[0] is pd.NA  # absent column
+    assert list(p.satisfaction) == ["满意", "未评价"] and p.petitioner_key.isna().tolist() == [False, True]
+
+
+@pytest.mark.skipif(not (RAW / "2023" / "budget.xlsx").exists(), reason="sample data not generated")
+def test_cached_frames_identical_to_first_parse(tmp_path: Path) -> None:
+    """Cold parse, cache hit and an uncached load give the same frames, dtypes included."""
+    processed = tmp_path / "processed"
+    cold = load_year(2023, RAW, processed)
+    assert list((processed / "2023").glob("*.parquet"))
+    cached = load_year(2023, RAW, processed)
+    for name in ("budget", "petitions", "self_assessment", "peers"):
+        a, b = getattr(cold, name), getattr(cached, name)
+        assert a is not None and b is not None, name
+        pd.testing.assert_frame_equal(a, b, check_dtype=True, check_exact=True, obj=name)
+        assert a.dtypes.to_dict() == b.dtypes.to_dict(), name
+        text = [c for c in a.columns if a[c].dtype == STRING]
+        assert text and not (a.dtypes == object).any(), (name, a.dtypes.to_dict())
+        uncached, _ = load_table(RAW / "2023" / f"{name}.xlsx", TABLES[name], year=2023)
+        assert uncached.dtypes.to_dict() == a.dtypes.to_dict(), name  # no cache: same dtypes
+    assert [p.format() for p in cold.warnings] == [p.format() for p in cached.warnings]
+    assert cold.petitions.petitioner_key.notna().any()
 
 
 def test_no_pii_in_frames_or_parquet(tmp_path: Path) -> None:

@@ -134,3 +134,18 @@ def test_relative_default_paths_work_from_the_notebooks_folder(tmp_path: Path) -
     nb = _read(tmp_path / NOTEBOOKS[0].name)
     assert nb.metadata.papermill.parameters["year"] == 2023
     assert "data_dir" not in nb.metadata.papermill.parameters   # the default "../data/raw" ran
+
+
+def test_notebooks_show_the_saved_charts(batch: Batch) -> None:
+    """01-03 display the PNGs saved once for the year (not a second rendering)."""
+    import base64
+
+    folder = batch.out / "2023"
+    saved = {p.read_bytes() for p in (folder / "charts").glob("*.png")}
+    shown = []
+    for name in EXPECTED[:3]:
+        nb = _read(folder / "notebooks" / name)
+        shown += [base64.b64decode(o["data"]["image/png"]) for c in _code(nb) for o in c.outputs
+                  if "image/png" in o.get("data", {})]
+    assert len(shown) == len(saved) == 9
+    assert set(shown) == saved

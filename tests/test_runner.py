@@ -216,3 +216,124 @@ def test_cell_timeout_is_reported_in_one_line(tiny: dict[str, Path], capfd) -> N
     assert "Traceback" not in log
     assert (tiny["previous"] / "report.html").read_text(encoding="utf-8") == "previous report"
     assert capfd.readouterr().err == ""   # nothing else on stderr (kernel or nbclient logs)
+
+
+# ---------------------------------------------------------------------------------------------
+# each year computed once: pipeline.year_metrics reuses a fresh metrics.json, rebuilds otherwise
+# ---------------------------------------------------------------------------------------------
+
+def _no_build(*_a, **_k):
+    raise AssertionError("build_year called although metrics.json is fresh")
+
+
+def test_year_metrics_reuses_fresh_and_rebuilds_stale(sample_raw_copy: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalkit import pipeline
+
+    out, processed = tmp_path / "out", tmp_path / "processed"
+    built = pipeline.year_metrics(2023, sample_raw_copy, processed, out)
+    record = built["provenance"]
+    assert set(record["inputs"]) >= {"2021/budget.xlsx", "2022/petitions.xlsx",
+                                     "2023/department.yaml"}
+    assert record["framework"]["sha256"] and record["code_sha256"]
+    on_disk = json.loads((out / "2023" / "metrics.json").read_text(encoding="utf-8"))
+    assert on_disk["provenance"] == record
+
+    real_build = pipeline.build_year
+    monkeypatch.setattr(pipeline, "build_year", _no_build)
+    assert pipeline.year_metrics(2023, sample_raw_copy, processed, out) == on_disk
+
+    calls: list[int] = []
+
+    def counting_build(year, *a, **k):
+        calls.append(year)
+        return real_build(year, *a, **k)
+
+    monkeypatch.setattr(pipeline, "build_year", counting_build)
+
+    def stale_after(change) -> None:
+        change()
+        pipeline.year_metrics(2023, sample_raw_copy, processed, out)
+        assert calls and calls[-1] == 2023
+        calls.clear()
+        pipeline.year_metrics(2023, sample_raw_copy, processed, out)   # fresh again
+        assert not calls
+
+    dept = sample_raw_copy / "2023" / "department.yaml"
+    stale_after(lambda: dept.write_text(dept.read_text(encoding="utf-8") + "\n# edited\n",
+                                        encoding="utf-8"))
+    earlier = sample_raw_copy / "2021" / "department.yaml"             # history / 同比 input
+    stale_after(lambda: earlier.write_text(earlier.read_text(encoding="utf-8") + "\n# x\n",
+                                           encoding="utf-8"))
+    stale_after(lambda: (out / "2023" / "scorecard.xlsx").unlink())
+    stale_after(lambda: (out / "2023" / "metrics.json").write_text("{", encoding="utf-8"))
+    monkeypatch.setattr(pipeline, "code_digest", lambda: "other code")
+    stale_after(lambda: None)
+    monkeypatch.setattr(pipeline, "__version__", "9.9.9")
+    stale_after(lambda: None)
+
+
+def test_year_metrics_notices_a_changed_framework(sample_raw_copy: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from evalkit import pipeline
+    from evalkit.config import FRAMEWORKS
+
+    framework = tmp_path / "fw.yaml"
+    shutil.copy(FRAMEWORKS / "guangzhou_district.yaml", framework)
+    dept = sample_raw_copy / "2023" / "department.yaml"
+    text = dept.read_text(encoding="utf-8").replace("framework: guangzhou_district",
+                                                    f"framework: {framework}")
+    assert str(framework) in text
+    dept.write_text(text, encoding="utf-8")
+    out, processed = tmp_path / "out", tmp_path / "processed"
+    pipeline.year_metrics(2023, sample_raw_copy, processed, out)
+    assert pipeline.read_fresh_metrics(2023, sample_raw_copy, out) is not None
+    framework.write_text(framework.read_text(encoding="utf-8") + "\n# tweaked\n",
+                         encoding="utf-8")
+    assert pipeline.read_fresh_metrics(2023, sample_raw_copy, out) is None
+
+
+def test_prepare_year_builds_metrics_and_charts_once(sample_raw_copy: Path,
+                                                     tmp_path: Path) -> None:
+    from evalkit import charts, pipeline
+
+    stream = io.StringIO()
+    prepared = runner.prepare_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "out",
+                                   stream)
+    try:
+        assert prepared.message == "" and prepared.staging is not None
+        staged = prepared.staging / "2023"
+        assert (staged / "scorecard.xlsx").is_file()
+        metrics = pipeline.read_fresh_metrics(2023, sample_raw_copy, prepared.staging)
+        assert metrics is not None          # the notebooks will read it, not rebuild it
+        pngs = sorted(p.stem for p in (staged / "charts").glob("*.png"))
+        assert pngs == sorted(charts.CHARTS)
+        for name in pngs:
+            assert charts.png_digest(staged / "charts" / f"{name}.png") == \
+                charts.chart_digest(metrics, name)
+        log = stream.getvalue()
+        assert "[2023] inputs … ok" in log and "[2023] charts … ok" in log
+    finally:
+        import shutil
+
+        shutil.rmtree(prepared.staging or tmp_path / "none", ignore_errors=True)
+
+
+def test_prepare_year_failure_leaves_no_staging(sample_raw_copy: Path, tmp_path: Path) -> None:
+    (sample_raw_copy / "2023" / "petitions.xlsx").write_bytes(b"not a workbook")
+    stream = io.StringIO()
+    out = tmp_path / "out"
+    prepared = runner.prepare_year(2023, sample_raw_copy, tmp_path / "p", out, stream)
+    assert prepared.staging is None and prepared.message
+    assert "[2023] inputs … FAILED" in stream.getvalue() and "petitions.xlsx" in stream.getvalue()
+    assert not list(out.iterdir())
+
+
+def test_default_jobs_follows_the_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0}, raising=False)
+    assert runner.default_jobs() == 1
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3},
+                        raising=False)
+    assert runner.default_jobs() == 2

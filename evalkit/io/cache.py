@@ -1,9 +1,10 @@
 """Parquet cache of loaded tidy tables, keyed on the raw file's SHA-256.
 
-One file per table, ``<processed_dir>/<year>/<table>.parquet``. The cache key (raw SHA-256, loader
-version, unit override, year, salt fingerprint) and the warnings found at parse time are stored in
-the parquet schema metadata, so one atomic write keeps table and key together and a cached load
-still reports its warnings.
+One file per table, ``<processed_dir>/<year>/<table>.parquet``, read back with the tidy dtypes
+(text as ``string[pyarrow]``: the same frame a first parse gives). The cache key (raw SHA-256,
+loader version, unit override, year, salt fingerprint) and the warnings found at parse time are
+stored in the parquet schema metadata, so one atomic write keeps table and key together, one read
+gets both, and a cached load still reports its warnings.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pyarrow.parquet as pq
 from evalkit.errors import Problem, problem
 from evalkit.fsutil import atomic_path
 
-LOADER_VERSION = "io-2"
+LOADER_VERSION = "io-3"
 """Bump when parsing or tidy output changes, to invalidate every cache entry."""
 
 _META_KEY = b"evalkit"
@@ -42,31 +43,53 @@ def _problem_from_json(d: dict[str, Any]) -> Problem:
                    row=d.get("row"), column=d.get("column"), **kw)
 
 
-def read_cached(path: Path, key: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """Return the cached table and its warnings if ``path`` exists with the same key, else None."""
-    path = Path(path)
-    if not path.exists():
+_STRING = pd.StringDtype("pyarrow")
+_TYPES = {pa.string(): _STRING, pa.large_string(): _STRING}
+"""Arrow text columns come back as ``string[pyarrow]`` (the tidy dtype) without copying."""
+
+
+def read_entry(path: Path) -> pa.Table | None:
+    """Read a cache file once (table and key together); None if it is missing or unreadable."""
+    try:
+        return pq.read_table(path)
+    except (OSError, ValueError, pa.ArrowException):
+        return None  # missing or unreadable cache: parse again
+
+
+def entry_frame(table: pa.Table | None, key: dict[str, Any]
+                ) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """The tidy frame and warnings of a cache entry read by :func:`read_entry` if its key is
+    ``key``, else None. Text columns become ``string[pyarrow]`` without copying."""
+    if table is None:
         return None
     try:
-        meta = pq.read_schema(path).metadata or {}
-        stored = json.loads(meta.get(_META_KEY, b"{}"))
-        if stored.get("key") != key:
+        stored = json.loads((table.schema.metadata or {}).get(_META_KEY, b"{}"))
+        if not isinstance(stored, dict) or stored.get("key") != key:
             return None
-        frame = pq.read_table(path).to_pandas()
-    except (OSError, ValueError, pa.ArrowException):
-        return None  # unreadable cache: parse again
+        frame = table.to_pandas(types_mapper=_TYPES.get)
+    except (ValueError, TypeError, pa.ArrowException):
+        return None
     return frame, [_problem_from_json(d) for d in stored.get("warnings", [])]
+
+
+def read_cached(path: Path, key: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]] | None:
+    """Return the cached table and its warnings if ``path`` exists with the same key, else None."""
+    return entry_frame(read_entry(path), key)
 
 
 def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
                  warnings: list[Problem]) -> Path:
-    """Write ``frame`` with its key and warnings to ``path`` atomically."""
-    # nthreads=1: object columns hold the GIL anyway; a thread pool only adds start-up time
+    """Write ``frame`` with its key and warnings to ``path`` atomically.
+
+    Uncompressed (the cache is local; dictionary pages keep repeated values small), so a re-read
+    does no decompression.
+    """
+    # text columns are string[pyarrow] already (zero-copy); nthreads=1 avoids a thread pool
     table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
     meta = dict(table.schema.metadata or {})
     meta[_META_KEY] = json.dumps({"key": key, "warnings": [_problem_to_json(p) for p in warnings]},
                                  ensure_ascii=False).encode()
     table = table.replace_schema_metadata(meta)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
+        pq.write_table(table, tmp, compression="none")
     return Path(path)

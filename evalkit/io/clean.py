@@ -24,6 +24,9 @@ import pyarrow.compute as pc
 
 from evalkit.numfmt import FEN_PER_WAN, FEN_PER_YUAN
 
+STRING = pd.StringDtype("pyarrow")
+"""Tidy dtype of text columns: Arrow-backed ``string[pyarrow]`` (NA is ``pd.NA``)."""
+
 BLANK_TEXT = {"", "-", "—", "--", "——", "/", "nan", "none", "null", "n/a", "#n/a"}
 """Text that counts as an empty cell (after NFKC, trimming and lower-casing)."""
 
@@ -520,12 +523,21 @@ def by_unique(fn: Callable[..., Any]) -> Callable[..., Any]:
     parsing the distinct values and taking the results by code is much faster than string methods
     over every cell. The wrapped parser accepts raw cells (a Series; blank None/NaN cells are
     parsed as one ``None`` value) or an already factorized :class:`Coded` column.
+
+    With ``as_string=True`` an ``object`` (text) result is cast to ``string[pyarrow]`` per
+    distinct value, before it is spread (an Arrow ``take``), instead of once per row afterwards.
     """
     takes_blank = "blank" in inspect.signature(fn).parameters
     takes_arrow = "arrow" in inspect.signature(fn).parameters
 
+    def spread(coded: Coded, result: pd.Series, as_string: bool) -> pd.Series:
+        if as_string and result.dtype == object:
+            result = pd.Series(pd.array(result.to_numpy(), dtype=STRING), index=result.index)
+        return coded.spread(result)
+
     @functools.wraps(fn)
-    def wrapper(raw: "pd.Series | Coded", *args: Any, **kwargs: Any) -> Any:
+    def wrapper(raw: "pd.Series | Coded", *args: Any, as_string: bool = False,
+                **kwargs: Any) -> Any:
         coded = raw if isinstance(raw, Coded) else Coded.from_series(raw)
         if takes_blank and isinstance(raw, Coded):
             kwargs["blank"] = coded.blank
@@ -533,8 +545,8 @@ def by_unique(fn: Callable[..., Any]) -> Callable[..., Any]:
                 kwargs["arrow"] = coded.arrow
         result = fn(coded.uniques, *args, **kwargs)
         if isinstance(result, tuple):
-            return tuple(coded.spread(r) for r in result)
-        return coded.spread(result)
+            return tuple(spread(coded, r, as_string) for r in result)
+        return spread(coded, result, as_string)
     return wrapper
 
 

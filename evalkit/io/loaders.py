@@ -3,6 +3,7 @@ read ``department.yaml``, collect every problem and raise :class:`InputError` on
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -92,18 +93,28 @@ def _year_of(year_dir: Path) -> int | None:
 
 
 def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
-              processed_dir: Path | None, unit: str | None
+              processed_dir: Path | None, unit: str | None, salt: str | None = None
               ) -> tuple[pd.DataFrame | None, list[Problem], SourceFile]:
-    """Load a table, reusing the parquet cache when the raw file is unchanged."""
-    src = source_file(path)
+    """Load a table, reusing the parquet cache when the raw file is unchanged.
+
+    An existing cache file is read while the raw file is hashed (both release the GIL); it is
+    used only if its stored key, which includes that SHA-256, matches.
+    """
     if processed_dir is None:
         frame, problems = load_table(path, spec, unit, year=year, required=required)
-        return frame, problems, src
-    salt = get_salt(processed_dir)
+        return frame, problems, source_file(path)
+    target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
+    if target.exists():
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(source_file, path)
+            entry = cache.read_entry(target)
+            src = hashing.result()
+    else:
+        entry, src = None, source_file(path)
+    salt = salt or get_salt(processed_dir)
     key = cache.cache_key(src.sha256, table=spec.name, unit=unit, year=year, salt=salt_id(salt),
                           suffix=path.suffix.lower())
-    target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
-    hit = cache.read_cached(target, key)
+    hit = cache.entry_frame(entry, key)
     if hit is not None:
         return hit[0], hit[1], src
     frame, problems = load_table(path, spec, unit, year=year, salt=salt, required=required)
@@ -130,6 +141,7 @@ def collect_year(year_dir: Path, processed_dir: Path | None = None,
     if not year_dir.is_dir():
         return parts, [problem("error", str(year_dir), "年度文件夹不存在", "year folder not found")]
     problems: list[Problem] = []
+    salt = get_salt(processed_dir) if processed_dir is not None else None  # read once a year
     for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
         spec = TABLES[name]
         required = name in REQUIRED_TABLES
@@ -140,7 +152,7 @@ def collect_year(year_dir: Path, processed_dir: Path | None = None,
                 problems.append(_missing(year_dir, spec.file_stem, config.TABLE_SUFFIXES))
             continue
         frame, found, src = _load_one(path, spec, required, year, processed_dir,
-                                      (units or {}).get(name))
+                                      (units or {}).get(name), salt)
         parts[name] = frame
         parts["sources"].append(src)
         problems.extend(found)

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.fsutil import atomic_write_text
-from evalkit.io.clean import _ASCII_SPACE_RUN, _HAN, Coded, _parse_text_cells, nfkc
+from evalkit.io.clean import _ASCII_SPACE_RUN, _HAN, STRING, Coded, _parse_text_cells, nfkc
 
 SALT_FILE = ".salt"
 KEY_CHARS = 16
@@ -88,7 +88,7 @@ def _normalised(raw: "pd.Series | Coded | None", index: pd.Index) -> tuple[np.nd
 
 def petitioner_key(name: "pd.Series | Coded | None", id_number: "pd.Series | Coded | None",
                    salt: str, index: pd.Index) -> pd.Series:
-    """Salted hash of name + ID number per row; NA when both are blank.
+    """Salted hash of name + ID number per row (``string[pyarrow]``); NA when both are blank.
 
     Hashing is done once per distinct (name, ID) pair of cells, so a 100k-row register costs only
     as many SHA-256 calls as it has distinct petitioners.
@@ -105,4 +105,5 @@ def petitioner_key(name: "pd.Series | Coded | None", id_number: "pd.Series | Cod
     hashed = np.array([sha256(prefix + j).hexdigest()[:KEY_CHARS]
                        for j in joined.cast(pa.binary()).to_pylist()], dtype=object)
     hashed[both_blank] = None
-    return pd.Series(hashed[codes.reshape(-1)], index=index, dtype=object)
+    # string[pyarrow] (the tidy dtype) made once per pair, then spread over the rows in C++
+    return pd.Series(pd.array(hashed, dtype=STRING).take(codes.reshape(-1)), index=index)

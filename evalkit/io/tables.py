@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.errors import Problem
 from evalkit.io import checks
-from evalkit.io.clean import (Coded, blank_mask, parse_amount,
+from evalkit.io.clean import (STRING, Coded, blank_mask, parse_amount,
                               parse_bool, parse_category, parse_date, parse_free_text, parse_int,
                               parse_text, squeeze)
 from evalkit.io.located import Locator
@@ -104,7 +105,7 @@ def load_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
 def _key(body: Body, salt: str | None) -> pd.Series:
     index = body.cells.index
     if salt is None:
-        return pd.Series(None, index=index, dtype=object)
+        return pd.Series(pd.NA, index=index, dtype=STRING)
     return petitioner_key(body.coded.get("petitioner_name"), body.coded.get("id_number"),
                           salt, index)
 
@@ -245,15 +246,15 @@ def _parse_column(col: Column, cells: "pd.Series | Coded | None", raw: pd.Series
     elif col.kind == "bool":
         values, bad = parse_bool(cells)
     elif col.kind == "category":
-        values, bad = parse_category(cells, col.choices, col.choice_aliases)
+        values, bad = parse_category(cells, col.choices, col.choice_aliases, as_string=True)
         accepted = "、".join(col.choices)
         loc.rows("error", bad, col.key, raw, f"不在可选值中（可选：{accepted}）",
                  f"unknown value; accepted: {', '.join(col.choices)}")
         bad = None
     elif col.kind == "text" and col.key in FREE_TEXT_KEYS:
-        values = parse_free_text(cells)
+        values = parse_free_text(cells, as_string=True)
     else:
-        values = parse_text(cells)
+        values = parse_text(cells, as_string=True)
     if bad is not None:
         zh, en = BAD_MESSAGES[col.kind]
         loc.rows("error", bad, col.key, raw, zh, en)
@@ -262,11 +263,10 @@ def _parse_column(col: Column, cells: "pd.Series | Coded | None", raw: pd.Series
 
 def _absent(col: Column, index: pd.Index) -> pd.Series:
     dtype = {"amount": "float64", "int": "Int64", "date": "datetime64[ns]",
-             "bool": "boolean"}.get(col.kind, object)
+             "bool": "boolean"}.get(col.kind, STRING)
     default = DEFAULTS.get(col.key)
     if default is None:
-        return pd.Series(None if dtype is object else pd.NA, index=index, dtype=dtype) \
-            if dtype != "float64" else pd.Series(np.nan, index=index, dtype="float64")
+        return pd.Series(np.nan if dtype == "float64" else pd.NA, index=index, dtype=dtype)
     return pd.Series(default, index=index, dtype=dtype)
 
 
@@ -280,8 +280,8 @@ def finalise(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
         cols[col.key] = _tidy_dtype(col, s)
     if spec.name == PETITIONS.name:
         key = frame["petitioner_key"] if "petitioner_key" in frame else None
-        cols["petitioner_key"] = (key if key is not None else
-                                  pd.Series(None, index=frame.index, dtype=object)).astype(object)
+        cols["petitioner_key"] = _as_string(key if key is not None else
+                                            pd.Series(pd.NA, index=frame.index, dtype=STRING))
     cols["source_row"] = (frame["source_row"] if "source_row" in frame
                           else pd.Series(frame.index, index=frame.index)).astype("int64")
     # one frame from the column arrays, renumbered 0..n-1 (no per-column inserts or copies)
@@ -293,9 +293,9 @@ def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
     """Cast one parsed column to its tidy dtype with defaults (see docs/architecture.md)."""
     default = DEFAULTS.get(col.key)
     if col.key == "is_repeat":
-        if s.dtype != object:
-            return s.astype(bool)
-        return pd.Series(s.to_numpy(dtype=object) == "重件", index=s.index, dtype=bool)
+        if s.dtype == bool:
+            return s
+        return s.eq("重件").fillna(False).astype(bool)
     if col.kind == "amount":
         s = s.astype("float64")
         return s.fillna(default) if default is not None else s
@@ -307,9 +307,12 @@ def _tidy_dtype(col: Column, s: pd.Series) -> pd.Series:
     if col.kind == "bool":
         s = s.astype("boolean")
         return s.fillna(default) if default is not None else s
-    values = s.to_numpy(dtype=object)
-    missing = pd.isna(values)
-    if missing.any():
-        values = values.copy()
-        values[missing] = default  # None when there is no default
-    return pd.Series(values, index=s.index, dtype=object)
+    return _as_string(s, default)
+
+
+def _as_string(s: pd.Series, default: object = None) -> pd.Series:
+    """A text column (``str`` or blank cells) as ``string[pyarrow]``; blanks become ``default``
+    (NA when there is none)."""
+    if s.dtype != STRING:
+        s = pd.Series(pd.array(s.to_numpy(dtype=object), dtype=STRING), index=s.index, copy=False)
+    return s.fillna(default) if default is not None and s.hasnans else s

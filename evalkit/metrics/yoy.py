@@ -167,7 +167,8 @@ def peer_ranking(peers: pd.DataFrame | None, year: int, district: str | None = N
     wide["rank"] = exact.rank(method="min", ascending=True).astype("Int64")
     wide["change_pct"] = [float(change_pct(int(c), int(p))) if ok else np.nan
                           for c, p, ok in zip(cur.fillna(0), prev.fillna(0), valid)]
-    wide["is_self"] = wide["district"] == district
+    # district may be string[pyarrow]: == gives NA for NA (or district None); keep a plain bool
+    wide["is_self"] = wide["district"].eq(district).fillna(False).astype(bool)
     wide["previous"] = wide["previous"].astype("Int64")
     wide["current"] = wide["current"].astype("Int64")
     wide = wide.sort_values(["rank", "district"], na_position="last", kind="stable")
