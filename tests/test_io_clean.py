@@ -90,6 +90,21 @@ def test_text_codes_read_as_numbers() -> None:
     assert list(parse_text(s(2010308.0, " 信访事务 ", "ＸＦ１"))) == ["2010308", "信访事务", "XF1"]
 
 
+def test_as_string_gives_string_pyarrow_with_same_values() -> None:
+    """The loader's text dtype: string[pyarrow], NA (pd.NA) for blank cells, values unchanged."""
+    cells = s(2010308.0, " 信访事务 ", "ＸＦ１", "", None, " 信访事务 ")
+    plain = parse_text(cells)
+    text = parse_text(cells, as_string=True)
+    assert text.dtype == pd.StringDtype("pyarrow") and plain.dtype == object
+    assert text.iloc[:3].tolist() == plain.iloc[:3].tolist() == ["2010308", "信访事务", "XF1"]
+    assert text.isna().tolist() == [False, False, False, True, True, False]
+    assert text.iloc[3] is pd.NA and text.iloc[5] == "信访事务"
+    values, bad = parse_category(s("网信", "", "飞鸽"), CHANNELS, CHANNEL_ALIASES, as_string=True)
+    assert values.dtype == pd.StringDtype("pyarrow") and bad.dtype == bool
+    assert values.iloc[0] == "网上信访" and values.iloc[1:].isna().all()
+    assert bad.tolist() == [False, False, True]
+
+
 @pytest.mark.parametrize("header,key,unit", [
     ("年初预算数（元）", "年初预算数", "元"), ("全年预算数(万元)", "全年预算数", "万元"),
     ("登记日期 ", "登记日期", None), ("登记\u3000日期", "登记日期", None),

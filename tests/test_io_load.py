@@ -232,6 +232,23 @@ def test_cache_hit_does_not_reparse(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 STRING = pd.StringDtype("pyarrow")
 
 
+def test_stale_or_corrupt_cache_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _year(tmp_path)
+    calls: list[str] = []
+    real = tables.read_grid
+    monkeypatch.setattr(tables, "read_grid", lambda p, s: calls.append(p.name) or real(p, s))
+    first = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    cached = tmp_path / "processed" / "2023" / "petitions.parquet"
+    cached.write_bytes(b"not a parquet file")
+    again = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert calls.count("petitions.xlsx") == 2 and calls.count("budget.xlsx") == 1
+    pd.testing.assert_frame_equal(first.petitions, again.petitions)
+    (tmp_path / "processed" / ".salt").write_text("another salt\n", encoding="utf-8")  # key changes
+    salted = load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert calls.count("petitions.xlsx") == 3 and calls.count("budget.xlsx") == 2
+    assert salted.petitions.petitioner_key.iloc[0] != first.petitions.petitioner_key.iloc[0]
+
+
 def test_dtypes(tmp_path: Path) -> None:
     _year(tmp_path)
     y = load_year(2023, tmp_path / "raw", tmp_path / "processed")

@@ -10,6 +10,7 @@ gets both, and a cached load still reports its warnings.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,33 +49,39 @@ _TYPES = {pa.string(): _STRING, pa.large_string(): _STRING}
 """Arrow text columns come back as ``string[pyarrow]`` (the tidy dtype) without copying."""
 
 
-def read_entry(path: Path) -> pa.Table | None:
-    """Read a cache file once (table and key together); None if it is missing or unreadable."""
-    try:
-        return pq.read_table(path)
-    except (OSError, ValueError, pa.ArrowException):
-        return None  # missing or unreadable cache: parse again
+@dataclass
+class Entry:
+    """One cache file as read: its stored key, tidy frame and parse-time warnings."""
+
+    key: dict[str, Any]
+    frame: pd.DataFrame
+    warnings: list[Problem]
 
 
-def entry_frame(table: pa.Table | None, key: dict[str, Any]
-                ) -> tuple[pd.DataFrame, list[Problem]] | None:
-    """The tidy frame and warnings of a cache entry read by :func:`read_entry` if its key is
-    ``key``, else None. Text columns become ``string[pyarrow]`` without copying."""
-    if table is None:
-        return None
+def read_entry(path: Path) -> Entry | None:
+    """Read a cache file once (footer, key and table together) into an :class:`Entry`.
+
+    Text columns become ``string[pyarrow]`` without copying. None if the file is missing or
+    unreadable; the caller compares :attr:`Entry.key` with the key it expects.
+    """
     try:
+        table = pq.read_table(path)
         stored = json.loads((table.schema.metadata or {}).get(_META_KEY, b"{}"))
-        if not isinstance(stored, dict) or stored.get("key") != key:
+        if not isinstance(stored, dict) or not isinstance(stored.get("key"), dict):
             return None
         frame = table.to_pandas(types_mapper=_TYPES.get)
-    except (ValueError, TypeError, pa.ArrowException):
-        return None
-    return frame, [_problem_from_json(d) for d in stored.get("warnings", [])]
+        warnings = [_problem_from_json(d) for d in stored.get("warnings", [])]
+    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+        return None  # missing or unreadable cache: parse again
+    return Entry(stored["key"], frame, warnings)
 
 
 def read_cached(path: Path, key: dict[str, Any]) -> tuple[pd.DataFrame, list[Problem]] | None:
     """Return the cached table and its warnings if ``path`` exists with the same key, else None."""
-    return entry_frame(read_entry(path), key)
+    entry = read_entry(path)
+    if entry is None or entry.key != key:
+        return None
+    return entry.frame, entry.warnings
 
 
 def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
