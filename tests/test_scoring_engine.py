@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import openpyxl
 import pandas as pd

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .readers import Paragraph, RawReport, TableRow, is_numeric_cell, read_report
+from .readers import RawReport, TableRow, read_report
 
 # ------------------------------------------------------------------------------- normalisation
 

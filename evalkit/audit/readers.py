@@ -251,7 +251,6 @@ def grid_rows(grid: list[list[GridCell]], table: int, kind: str = "",
             continue
         th_row = [c.text for c in row if c.is_th and c.scope != "col" and c.text]
         head = th_row[0] if th_row else _row_head(cells)
-        norm_head = re.sub(r"\s+", "", head)
         text_heads = [re.sub(r"\s+", "", c) for c in cells if c and not is_numeric_cell(c)]
         is_total = (total_rows is not None and r in total_rows) or \
             any(TOTAL_ROW.match(h) for h in text_heads[:3])

@@ -265,7 +265,8 @@ def indicator_table(m: Mapping[str, Any]) -> Table | None:
     if not inds:
         return None
     rows = [[_s(i.get("module")), _s(i.get("submodule")), _s(i.get("name")),
-             fmt_score(i.get("weight")), _value(i.get("target")), _value(i.get("actual")),
+             fmt_score(i.get("weight")), _s(i.get("target_text") or _value(i.get("target"))),
+             _s(i.get("actual_text") or _value(i.get("actual"))),
              fmt_score(i.get("score")), _s(i.get("reason")) if (i.get("lost") or 0) > 0 else ""]
             for i in inds]
     unconfirmed = sum(1 for i in inds if i.get("confirmed") is False)

@@ -51,6 +51,29 @@ class IndicatorScore:
     direction: str = "higher"
     evidence: str = ""
 
+    @property
+    def target_text(self) -> str:
+        """The target as the 自评表 prints it, e.g. ``≥95%`` or ``≤0次``; ``—`` when none."""
+        t = self.target
+        if t is None:
+            return "—"
+        if isinstance(t, Decimal):
+            sign = "≥" if self.direction == "higher" else "≤"
+            return f"{sign}{fmt_fixed(t) if t != t.to_integral_value() else int(t)}{self.unit}"
+        return str(t)
+
+    @property
+    def actual_text(self) -> str:
+        """The actual value as the 自评表 prints it, e.g. ``98.95%``, ``是``, ``4/4项``."""
+        a: Any = self.actual
+        if isinstance(a, bool):
+            return "是" if a else "否"
+        if isinstance(a, Decimal):
+            return f"{fmt_fixed(a)}{self.unit}"
+        if isinstance(a, int):
+            return f"{a}{self.unit}"
+        return "" if a is None else str(a)
+
     def to_json(self) -> dict:
         """JSON-ready dict (numbers rounded half-up, 2 dp)."""
         def num(v):
@@ -63,6 +86,7 @@ class IndicatorScore:
                 "submodule": self.submodule, "weight": as_json_number(self.weight),
                 "rule": self.rule, "source": self.source, "actual": num(self.actual),
                 "target": num(self.target), "unit": self.unit,
+                "target_text": self.target_text, "actual_text": self.actual_text,
                 "score": as_json_number(self.score), "lost": as_json_number(self.lost),
                 "reason": self.reason, "confirmed": self.confirmed}
 

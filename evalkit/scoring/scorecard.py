@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -19,27 +18,6 @@ SHEET = "自评表"
 TITLE_ROW, INFO_ROW, HEADER_ROW = 0, 1, 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 COL_WEIGHT, COL_SCORE, COL_LOST = 3, 6, 7
-
-
-def _target_text(ind) -> str:
-    t = ind.target
-    if t is None:
-        return "—"
-    if isinstance(t, Decimal):
-        sign = "≥" if ind.direction == "higher" else "≤"
-        return f"{sign}{fmt_fixed(t) if t != t.to_integral_value() else int(t)}{ind.unit}"
-    return str(t)
-
-
-def _actual_text(ind) -> str:
-    a: Any = ind.actual
-    if isinstance(a, bool):
-        return "是" if a else "否"
-    if isinstance(a, Decimal):
-        return f"{fmt_fixed(a)}{ind.unit}"
-    if isinstance(a, int):
-        return f"{a}{ind.unit}"
-    return "" if a is None else str(a)
 
 
 def write_scorecard(result, path: Path | str, *, year: int | None = None,
@@ -109,8 +87,8 @@ def _write_sheet(wb: xlsxwriter.Workbook, result, title: str) -> None:
             for ind in inds:
                 ws.write_string(row, 2, f"{ind.id} {ind.name}", f_text)
                 ws.write_number(row, COL_WEIGHT, float(ind.weight), f_num)
-                ws.write_string(row, 4, _target_text(ind), f_center)
-                ws.write_string(row, 5, _actual_text(ind), f_text)
+                ws.write_string(row, 4, ind.target_text, f_center)
+                ws.write_string(row, 5, ind.actual_text, f_text)
                 ws.write_number(row, COL_SCORE, float(ind.score), f_num)
                 ws.write_number(row, COL_LOST, float(ind.lost), f_num)
                 ws.write_string(row, 8, ind.reason or "", f_text)
