@@ -27,7 +27,7 @@ test: setup
 bench: setup
 	$(PY) -m pip install --quiet -e '.[test,bench]'
 	$(PY) bench/bench_load.py
-	$(PY) bench/bench_metrics.py
+	$(PY) bench/bench_metrics.py --sizes 100k,1M
 	$(PY) bench/bench_report.py
 
 clean:
