@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from _audit_harness import HEADLINE, found, mismatches, run_cli
 
 from evalkit.audit import audit_file, extract_file
-from evalkit.audit.cli import register
 from evalkit.audit.extract import normalize_line
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
@@ -20,17 +19,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
 pytestmark = pytest.mark.skipif(not REFERENCE.is_file(), reason="reference report not available")
 
 EXPECTED = {
-    "budget.total_budget_wan": "783.16万元",
-    "budget.total_actual_wan": "774.90万元",
-    "budget.execution_rate_pct": "98.95%",
-    "budget.basic_actual_wan": "580.13万元",
-    "budget.project_actual_wan": "194.77万元",
-    "score.total": "92.10分",
-    "score.modules.履职效能": "46.80分",
-    "score.modules.管理效率": "45.30分",
-    "petitions.first_time_resolution_rate_pct": "98.10%",
-    "petitions.online_share_pct": "88.67%",
-    "petitions.satisfaction_rate_pct": "99.84%",
+    **HEADLINE,
     "yoy:petitions.national_initial_qiujue_count": "−43.21%",
     "rank:petitions.national_initial_qiujue_count": "第3名",
 }
@@ -51,17 +40,6 @@ REFERENCE_METRICS = {
 
 # ------------------------------------------------------------------------------------ helpers
 
-def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
-    """Run the audit subcommand through a bare argparse harness (independent of evalkit/cli.py)."""
-    parser = argparse.ArgumentParser(prog="evalkit")
-    sub = parser.add_subparsers(dest="command")
-    register(sub)
-    args = parser.parse_args(argv)
-    rc = args.func(args)
-    out = capsys.readouterr()
-    return rc, out.out, out.err
-
-
 def ref_text() -> str:
     return REFERENCE.read_text(encoding="utf-8")
 
@@ -75,15 +53,14 @@ def altered(tmp_path: Path, old: str, new: str, name: str = "altered.txt", count
     return path
 
 
-def found(result) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = {}
-    for f in result.extraction.figures:
-        out.setdefault(f.key, set()).add(f.display())
-    return out
+def audit_altered(tmp_path: Path, capsys, old: str, new: str) -> tuple[int, str, object]:
+    """Alter the reference report, then audit the copy by the CLI and by the API.
 
-
-def mismatches(result) -> list:
-    return [c for c in result.checks if c.status == "MISMATCH"]
+    Returns the CLI's exit code and output, and the :class:`AuditResult` of ``audit_file``.
+    """
+    path = altered(tmp_path, old, new)
+    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    return rc, out, audit_file(path)
 
 
 def write_metrics(tmp_path: Path, metrics: dict) -> Path:
@@ -142,12 +119,10 @@ def test_sentences_are_joined_across_line_breaks():
 # --------------------------------------------------------------------------------- altered copies
 
 def test_wrong_rate_caught(tmp_path, capsys):
-    path = altered(tmp_path, "预算执行率为 98.95%", "预算执行率为 98.59%")
-    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    rc, out, result = audit_altered(tmp_path, capsys, "预算执行率为 98.95%", "预算执行率为 98.59%")
     assert rc == 1
     assert "98.59%" in out and "MISMATCH" in out
     assert "原句［第104–106行］：我部门2023年全年预算拨款783.16万元,实际支出774.90万元,预算执行率为98.59%。" in out
-    result = audit_file(path)
     kinds = {c.kind for c in mismatches(result)}
     assert "rate" in kinds and "duplicate" in kinds     # 98.59 vs 98.95 stated later
 
@@ -161,11 +136,9 @@ def test_rate_within_one_last_digit_is_ok(tmp_path):
 
 
 def test_module_score_changed_caught(tmp_path, capsys):
-    path = altered(tmp_path, "46.80分", "47.80分")
-    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    rc, out, result = audit_altered(tmp_path, capsys, "46.80分", "47.80分")
     assert rc == 1
     assert "其中,履职效能自评47.80分,管理效能自评45.30分。" in out
-    result = audit_file(path)
     bad = mismatches(result)
     assert [c.kind for c in bad] == ["modules"]
     assert bad[0].stated == "92.10分" and bad[0].recomputed == "93.10分"
@@ -199,11 +172,11 @@ def test_yoy_with_counts_consistent(tmp_path):
 
 
 def test_yoy_direction_flipped_caught(tmp_path, capsys):
-    path = altered(tmp_path, YOY_OLD, "数量为 46件，上年为 81件，同比增长 43.21%")
-    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    rc, out, result = audit_altered(tmp_path, capsys, YOY_OLD,
+                                    "数量为 46件，上年为 81件，同比增长 43.21%")
     assert rc == 1
     assert "同比增长43.21%" in out and "方向词「增长」与数值方向不符" in out
-    bad = mismatches(audit_file(path))
+    bad = mismatches(result)
     assert [c.kind for c in bad] == ["yoy"]
     assert bad[0].stated == "+43.21%" and bad[0].recomputed == "−43.21%"
 
@@ -233,20 +206,18 @@ def test_number_split_across_line_break_parsed(tmp_path):
 
 
 def test_number_split_and_wrong_caught(tmp_path, capsys):
-    path = altered(tmp_path, "实际支出 774.90\n", "实际支出 774.\n\n19\n\n")
-    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    rc, out, result = audit_altered(tmp_path, capsys, "实际支出 774.90\n",
+                                    "实际支出 774.\n\n19\n\n")
     assert rc == 1
     assert "实际支出774.19万元" in out
-    kinds = {c.kind for c in mismatches(audit_file(path))}
+    kinds = {c.kind for c in mismatches(result)}
     assert {"rate", "duplicate"} <= kinds
 
 
 def test_actual_stated_inconsistently_caught(tmp_path, capsys):
-    path = altered(tmp_path, "\n774.90万元，其中", "\n774.91万元，其中")
-    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    rc, out, result = audit_altered(tmp_path, capsys, "\n774.90万元，其中", "\n774.91万元，其中")
     assert rc == 1
     assert "全年实际支出数774.91万元,其中:基本支出580.13万元,专项经费支出194.77万元。" in out
-    result = audit_file(path)
     bad = mismatches(result)
     kinds = {c.kind for c in bad}
     assert kinds == {"duplicate"}

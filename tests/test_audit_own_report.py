@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _audit_harness import HEADLINE, mismatches
 
 from evalkit.audit import audit_file, extract_file
 from evalkit.audit.readers import expand_grid, grid_rows
@@ -15,20 +16,6 @@ from evalkit.audit.readers import expand_grid, grid_rows
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 METRICS = FIXTURES / "metrics_2023_sample.json"
 DEPARTMENT = FIXTURES / "report" / "department_2023.yaml"
-
-HEADLINE = {
-    "budget.total_budget_wan": "783.16万元",
-    "budget.total_actual_wan": "774.90万元",
-    "budget.execution_rate_pct": "98.95%",
-    "budget.basic_actual_wan": "580.13万元",
-    "budget.project_actual_wan": "194.77万元",
-    "score.total": "92.10分",
-    "score.modules.履职效能": "46.80分",
-    "score.modules.管理效率": "45.30分",
-    "petitions.first_time_resolution_rate_pct": "98.10%",
-    "petitions.online_share_pct": "88.67%",
-    "petitions.satisfaction_rate_pct": "99.84%",
-}
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +30,6 @@ def audit_html(tmp_path: Path, html: str, name: str = "report.html"):
     path = tmp_path / name
     path.write_text(html, encoding="utf-8")
     return audit_file(path, METRICS)
-
-
-def mismatches(result) -> list:
-    return [c for c in result.checks if c.status == "MISMATCH"]
 
 
 def replace_once(html: str, pattern: str, new: str) -> str:

@@ -295,21 +295,7 @@ def check_duplicates(groups) -> list[Check]:
 
 def check_changes(groups) -> list[Check]:
     """同比 consistent with the two years' values; direction words agree with the numbers."""
-    out = []
-    # pairs written as 由X下降至Y: the direction word against the two values
-    for key, figs in groups.items():
-        for f in figs:
-            if f.kind in ("amount", "rate", "count") and f.direction:
-                prev = _first(groups, f"prev:{key}", f.sentence)
-                if prev is None:
-                    continue
-                up = f.value > prev.value
-                word_up = _is_up(f.direction)
-                status = OK if (f.value == prev.value or up == word_up) else MISMATCH
-                out.append(Check("direction", f"{key_name(key)}：方向词与两年数值一致", status,
-                                 f"由{prev.display()}{f.direction}至{f.display()}",
-                                 "增加" if up else ("持平" if f.value == prev.value else "减少"),
-                                 f"{prev.display()} → {f.display()}", [f, prev]))
+    out = _direction_checks(groups)
     for key, figs in groups.items():
         if not key.startswith(("yoy:", "change:")):
             continue
@@ -317,47 +303,81 @@ def check_changes(groups) -> list[Check]:
         for f in figs:
             cur = _first(groups, subject, f.sentence)
             prev = _first(groups, f"prev:{subject}", f.sentence)
-            change = _first(groups, f"change:{subject}", f.sentence)
-            how = ""
             if f.kind == "yoy":
-                if cur is not None and prev is None and change is not None \
-                        and change.unit == cur.unit:
-                    prev_value = cur.value - change.value
-                    how = f"上年 = {cur.display()} − ({change.display()})"
-                else:
-                    prev_value = prev.value if prev is not None else None
-                if cur is None or prev_value is None:
-                    out.append(Check("yoy", f"{key_name(key)} = (本年 − 上年) / 上年", SKIP,
-                                     f.display(), "—",
-                                     "未同时陈述两年数值，无法复算（可用 --metrics 核对） / "
-                                     "both years not stated", [f]))
-                    continue
-                calc = change_pct(cur.value, prev_value, f.places)
-                if calc is None:
-                    continue
-                prev_show = prev.display() if prev is not None else _show(prev_value, cur.places,
-                                                                         cur.unit)
-                detail = f"({cur.display()} − {prev_show}) / {prev_show} × 100% = " \
-                         f"{_signed(calc, f.places, '%')} {how}".strip()
-                if calc != 0 and (calc > 0) != (f.value > 0):
-                    detail += f"；方向词「{f.direction}」与数值方向不符 / direction word disagrees"
-                status = OK if abs(calc - f.value) <= f.step else MISMATCH
-                out.append(Check("yoy", f"{key_name(key)} = (本年 − 上年) / 上年", status,
-                                 f.display(), _signed(calc, f.places, "%"), detail,
-                                 [f, cur] + ([prev] if prev else [change])))
+                change = _first(groups, f"change:{subject}", f.sentence)
+                check = _yoy_check(key, f, cur, prev, change)
             else:
-                if cur is None or prev is None or cur.unit != prev.unit:
-                    continue
-                calc = cur.value - prev.value
-                unit = "个百分点" if cur.unit == "%" else cur.unit
-                status = OK if abs(calc - f.value) <= f.step + max(cur.step, prev.step) \
-                    else MISMATCH
-                detail = f"{cur.display()} − {prev.display()} = {_signed(calc, f.places, unit)}"
-                if calc != 0 and (calc > 0) != (f.value > 0):
-                    detail += f"；方向词「{f.direction}」与数值方向不符 / direction word disagrees"
-                out.append(Check("change", f"{key_name(key)} = 本年 − 上年", status, f.display(),
-                                 _signed(calc, f.places, unit), detail, [f, cur, prev]))
+                check = _change_check(key, f, cur, prev)
+            if check is not None:
+                out.append(check)
     return out
+
+
+def _direction_checks(groups) -> list[Check]:
+    """Pairs written as 由X下降至Y: the direction word against the two values."""
+    out = []
+    for key, figs in groups.items():
+        for f in figs:
+            if f.kind not in ("amount", "rate", "count") or not f.direction:
+                continue
+            prev = _first(groups, f"prev:{key}", f.sentence)
+            if prev is None:
+                continue
+            up = f.value > prev.value
+            word_up = _is_up(f.direction)
+            status = OK if (f.value == prev.value or up == word_up) else MISMATCH
+            out.append(Check("direction", f"{key_name(key)}：方向词与两年数值一致", status,
+                             f"由{prev.display()}{f.direction}至{f.display()}",
+                             "增加" if up else ("持平" if f.value == prev.value else "减少"),
+                             f"{prev.display()} → {f.display()}", [f, prev]))
+    return out
+
+
+def _direction_note(calc: Decimal, f: Figure) -> str:
+    """The remark added when the direction word says the opposite of the recomputed change."""
+    if calc != 0 and (calc > 0) != (f.value > 0):
+        return f"；方向词「{f.direction}」与数值方向不符 / direction word disagrees"
+    return ""
+
+
+def _yoy_check(key: str, f: Figure, cur: Figure | None, prev: Figure | None,
+               change: Figure | None) -> Check | None:
+    """同比 % = (本年 − 上年) / 上年 (上年 may come from 本年 − the stated change)."""
+    title = f"{key_name(key)} = (本年 − 上年) / 上年"
+    how = ""
+    if cur is not None and prev is None and change is not None and change.unit == cur.unit:
+        prev_value = cur.value - change.value
+        how = f"上年 = {cur.display()} − ({change.display()})"
+    else:
+        prev_value = prev.value if prev is not None else None
+    if cur is None or prev_value is None:
+        return Check("yoy", title, SKIP, f.display(), "—",
+                     "未同时陈述两年数值，无法复算（可用 --metrics 核对） / "
+                     "both years not stated", [f])
+    calc = change_pct(cur.value, prev_value, f.places)
+    if calc is None:
+        return None
+    prev_show = prev.display() if prev is not None else _show(prev_value, cur.places, cur.unit)
+    detail = f"({cur.display()} − {prev_show}) / {prev_show} × 100% = " \
+             f"{_signed(calc, f.places, '%')} {how}".strip()
+    detail += _direction_note(calc, f)
+    status = OK if abs(calc - f.value) <= f.step else MISMATCH
+    return Check("yoy", title, status, f.display(), _signed(calc, f.places, "%"), detail,
+                 [f, cur] + ([prev] if prev else [change]))
+
+
+def _change_check(key: str, f: Figure, cur: Figure | None,
+                  prev: Figure | None) -> Check | None:
+    """A stated change (万元, 件, 个百分点) = 本年 − 上年."""
+    if cur is None or prev is None or cur.unit != prev.unit:
+        return None
+    calc = cur.value - prev.value
+    unit = "个百分点" if cur.unit == "%" else cur.unit
+    status = OK if abs(calc - f.value) <= f.step + max(cur.step, prev.step) else MISMATCH
+    detail = f"{cur.display()} − {prev.display()} = {_signed(calc, f.places, unit)}"
+    detail += _direction_note(calc, f)
+    return Check("change", f"{key_name(key)} = 本年 − 上年", status, f.display(),
+                 _signed(calc, f.places, unit), detail, [f, cur, prev])
 
 
 def _is_up(word: str) -> bool:
@@ -378,53 +398,66 @@ def check_indicators(extraction: Extraction) -> list[Check]:
     """
     out = []
     for ind in extraction.indicators:
-        w, sc, lost = ind.weight, ind.score, ind.lost
-        name = ind.name or "指标"
-        if sc is not None and w is not None:
-            status = OK if Decimal(0) <= sc.value <= w.value else MISMATCH
-            out.append(Check("indicator", f"［{name}］得分 ≤ 分值", status, sc.display(),
-                             f"分值{w.display()}", "0 ≤ 得分 ≤ 分值", [sc, w]))
-        elif sc is not None and sc.value < 0:
-            out.append(Check("indicator", f"［{name}］得分 ≥ 0", MISMATCH, sc.display(), "≥ 0",
-                             "", [sc]))
-        if lost is not None and w is not None and sc is not None:
-            calc = w.value - sc.value
-            status = OK if abs(calc - lost.value) <= max(lost.step, sc.step, w.step) else MISMATCH
-            out.append(Check("indicator", f"［{name}］扣分 = 分值 − 得分", status, lost.display(),
-                             _show(calc, _score_places(lost, sc, w), "分"),
-                             f"{w.display()} − {sc.display()}", [lost, w, sc]))
+        out += _indicator_row_checks(ind)
     groups = extraction.by_key()
     by_table: dict[int, list] = {}
     for ind in extraction.indicators:
         by_table.setdefault(ind.table, []).append(ind)
     for table, inds in by_table.items():
-        totals = [f for f in extraction.table_totals.get(table, []) if f.kind == "score"]
-        scores = [i.score for i in inds if i.score is not None]
-        if not totals or not scores:
-            continue
-        total = totals[0]
-        title = f"自评表指标得分之和 = {key_name(total.key)}"
-        weights = [i.weight for i in inds if i.weight is not None]
-        total_w = next((f for f in extraction.table_totals.get(table, []) if f.kind == "weight"),
-                       None)
-        w_sum = sum((w.value for w in weights), Decimal(0))
-        if total_w is None or len(weights) != len(inds) \
-                or abs(w_sum - total_w.value) > len(weights) * total_w.step:
-            out.append(Check("indicator", title, SKIP, total.display(), "—",
-                             "表中指标不完整（各指标分值之和≠合计分值），不核对得分之和 / the table "
-                             f"lists only some indicators (分值 sum {fmt_dec(w_sum, 2)})",
-                             [total] + ([total_w] if total_w else [])))
-            continue
-        out.append(_sum_check("indicator", title, total, scores))
-        modules = {i.module for i in inds}
-        if total.key != "score.total" or None in modules or len(modules) < 2:
-            continue
-        for m in sorted(modules):
-            stated = _first(groups, f"score.modules.{m}")
-            parts = [i.score for i in inds if i.module == m and i.score is not None]
-            if stated is not None and parts:
-                out.append(_sum_check("indicator", f"{m}各指标得分之和 = {key_name(stated.key)}",
-                                      stated, parts))
+        out += _indicator_table_checks(extraction.table_totals.get(table, []), inds, groups)
+    return out
+
+
+def _indicator_row_checks(ind) -> list[Check]:
+    """One indicator row: 0 ≤ 得分 ≤ 分值 and 扣分 = 分值 − 得分."""
+    out = []
+    w, sc, lost = ind.weight, ind.score, ind.lost
+    name = ind.name or "指标"
+    if sc is not None and w is not None:
+        status = OK if Decimal(0) <= sc.value <= w.value else MISMATCH
+        out.append(Check("indicator", f"［{name}］得分 ≤ 分值", status, sc.display(),
+                         f"分值{w.display()}", "0 ≤ 得分 ≤ 分值", [sc, w]))
+    elif sc is not None and sc.value < 0:
+        out.append(Check("indicator", f"［{name}］得分 ≥ 0", MISMATCH, sc.display(), "≥ 0",
+                         "", [sc]))
+    if lost is not None and w is not None and sc is not None:
+        calc = w.value - sc.value
+        status = OK if abs(calc - lost.value) <= max(lost.step, sc.step, w.step) else MISMATCH
+        out.append(Check("indicator", f"［{name}］扣分 = 分值 − 得分", status, lost.display(),
+                         _show(calc, _score_places(lost, sc, w), "分"),
+                         f"{w.display()} − {sc.display()}", [lost, w, sc]))
+    return out
+
+
+def _indicator_table_checks(table_totals: list[Figure], inds: list,
+                            groups: dict[str, list[Figure]]) -> list[Check]:
+    """One scorecard table with a total row: its indicator scores add up to the total, and
+    each module's indicator scores to the module score stated elsewhere."""
+    totals = [f for f in table_totals if f.kind == "score"]
+    scores = [i.score for i in inds if i.score is not None]
+    if not totals or not scores:
+        return []
+    total = totals[0]
+    title = f"自评表指标得分之和 = {key_name(total.key)}"
+    weights = [i.weight for i in inds if i.weight is not None]
+    total_w = next((f for f in table_totals if f.kind == "weight"), None)
+    w_sum = sum((w.value for w in weights), Decimal(0))
+    if total_w is None or len(weights) != len(inds) \
+            or abs(w_sum - total_w.value) > len(weights) * total_w.step:
+        return [Check("indicator", title, SKIP, total.display(), "—",
+                      "表中指标不完整（各指标分值之和≠合计分值），不核对得分之和 / the table "
+                      f"lists only some indicators (分值 sum {fmt_dec(w_sum, 2)})",
+                      [total] + ([total_w] if total_w else []))]
+    out = [_sum_check("indicator", title, total, scores)]
+    modules = {i.module for i in inds}
+    if total.key != "score.total" or None in modules or len(modules) < 2:
+        return out
+    for m in sorted(modules):
+        stated = _first(groups, f"score.modules.{m}")
+        parts = [i.score for i in inds if i.module == m and i.score is not None]
+        if stated is not None and parts:
+            out.append(_sum_check("indicator", f"{m}各指标得分之和 = {key_name(stated.key)}",
+                                  stated, parts))
     return out
 
 

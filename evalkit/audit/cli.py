@@ -78,25 +78,55 @@ def render_table(headers: list[str], rows: list[list[str]], max_widths: list[int
     return "\n".join(out)
 
 
+def _unique(items) -> list[str]:
+    """The distinct items in order of first appearance."""
+    out: list[str] = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _figure_rows(ex) -> list[list[str]]:
+    """Table 一: one row per quantity (values, how often, where, the words around it)."""
+    rows = []
+    for key, figs in ex.by_key().items():
+        values = _unique(("约" if f.approx else "") + f.display() for f in figs)
+        wheres = _unique(f.sentence.where for f in figs)
+        rows.append([key_name(key), " / ".join(values), str(len(figs)), "、".join(wheres),
+                     figs[0].snippet()])
+    return rows
+
+
+def _check_details(checks, show_status: bool) -> list[str]:
+    """Numbered checks with their calculation and full sentences."""
+    lines = []
+    for i, c in enumerate(checks, start=1):
+        status = f"[{c.status}] " if show_status else ""
+        lines.append(f"{i}. {status}{c.title}：陈述 {c.stated}，复算 {c.recomputed}")
+        if c.detail:
+            lines.append(f"   {c.detail}")
+        lines += [f"   原句［{s.where}］：{s.text}" for s in c.sentences]
+    return lines
+
+
+def _conclusion(result: AuditResult) -> str:
+    bad = result.mismatches
+    n_ok = sum(1 for c in result.checks if c.status == OK)
+    n_skip = sum(1 for c in result.checks if c.status == SKIP)
+    if bad:
+        return (f"结论：发现 {len(bad)} 处不一致（{n_ok} 项通过，{n_skip} 项无法复算） / "
+                f"{len(bad)} mismatch(es) found")
+    return f"结论：数值一致（{n_ok} 项通过，{n_skip} 项无法复算） / consistent"
+
+
 def render_text(result: AuditResult, verbose: bool = False) -> str:
     """The terminal report: figures found, then checks, then the offending sentences."""
     ex = result.extraction
     parts = [f"报告 / report: {ex.path}（{ex.fmt}，{len(ex.sentences)} 句）"]
     if result.metrics_file:
         parts.append(f"对照 / against: {result.metrics_file}")
-    rows = []
-    for key, figs in ex.by_key().items():
-        values: list[str] = []
-        for f in figs:
-            v = ("约" if f.approx else "") + f.display()
-            if v not in values:
-                values.append(v)
-        wheres: list[str] = []
-        for f in figs:
-            if f.sentence.where not in wheres:
-                wheres.append(f.sentence.where)
-        rows.append([key_name(key), " / ".join(values), str(len(figs)), "、".join(wheres),
-                     figs[0].snippet()])
+    rows = _figure_rows(ex)
     parts.append("")
     parts.append(f"一、报告中陈述的数值 / figures found（{len(ex.figures)} 处，{len(rows)} 项）")
     parts.append(render_table(["项目 item", "陈述值 stated", "次数", "位置 where", "原文 context"],
@@ -106,39 +136,16 @@ def render_text(result: AuditResult, verbose: bool = False) -> str:
             f"{u['stated']}（{u['where']}）" for u in ex.unrecognised))
     parts.append("")
     parts.append(f"二、检查 / checks（{len(result.checks)} 项）")
-    crow = []
-    for c in result.checks:
-        where = "、".join(s.where for s in c.sentences)
-        crow.append([c.title, c.stated, c.recomputed, c.status, where])
+    crow = [[c.title, c.stated, c.recomputed, c.status, "、".join(s.where for s in c.sentences)]
+            for c in result.checks]
     parts.append(render_table(["检查 check", "陈述值 stated", "复算值 recomputed", "结果", "位置 where"],
                               crow, [54, 26, 22, 8, 40]))
-    bad = result.mismatches
     if verbose:
-        parts.append("")
-        parts.append("检查明细 / check details")
-        for i, c in enumerate(result.checks, start=1):
-            parts.append(f"{i}. [{c.status}] {c.title}：陈述 {c.stated}，复算 {c.recomputed}")
-            if c.detail:
-                parts.append(f"   {c.detail}")
-            for s in c.sentences:
-                parts.append(f"   原句［{s.where}］：{s.text}")
+        parts += ["", "检查明细 / check details"] + _check_details(result.checks, True)
+    bad = result.mismatches
     if bad:
-        parts.append("")
-        parts.append(f"三、不一致明细 / mismatches（{len(bad)} 处）")
-        for i, c in enumerate(bad, start=1):
-            parts.append(f"{i}. {c.title}：陈述 {c.stated}，复算 {c.recomputed}")
-            if c.detail:
-                parts.append(f"   {c.detail}")
-            for s in c.sentences:
-                parts.append(f"   原句［{s.where}］：{s.text}")
-    n_ok = sum(1 for c in result.checks if c.status == OK)
-    n_skip = sum(1 for c in result.checks if c.status == SKIP)
-    parts.append("")
-    if bad:
-        parts.append(f"结论：发现 {len(bad)} 处不一致（{n_ok} 项通过，{n_skip} 项无法复算） / "
-                     f"{len(bad)} mismatch(es) found")
-    else:
-        parts.append(f"结论：数值一致（{n_ok} 项通过，{n_skip} 项无法复算） / consistent")
+        parts += ["", f"三、不一致明细 / mismatches（{len(bad)} 处）"] + _check_details(bad, False)
+    parts += ["", _conclusion(result)]
     return "\n".join(parts)
 
 

@@ -431,211 +431,307 @@ _PART_KEYS = {
 }
 
 
+#: keyword roles that name a module-or-total figure, and the key prefix each resolves to
+_MODULE_ROLES = {"@score": "score", "@module": "score", "@weight": "weight", "@lost": "lost"}
+
+
 def _resolve(role: str, kind: str, label: str, before: str, sentence: Sentence,
              whole: str | None) -> str | None:
     """Turn a keyword role (``@basic``, ``@score`` …) into a concrete key."""
     if not role.startswith("@"):
         return role
     if role in ("@basic", "@project"):
-        idx = 0 if role == "@basic" else 1
-        if whole:
-            return _PART_KEYS[whole][idx]
-        if "预算" in label:
-            return _PART_KEYS["budget.total_budget_wan"][idx]
-        if "收入" in label:
-            return _PART_KEYS["income.total_wan"][idx]
-        return _PART_KEYS["budget.total_actual_wan"][idx]
+        return _part_key(0 if role == "@basic" else 1, label, whole)
     if role == "@exec_rate":
-        head = label[-12:]
-        if "基本支出" in head:
-            return "budget.basic_execution_rate_pct"
-        if "项目支出" in head or "专项" in head:
-            return "budget.project_execution_rate_pct"
-        return "budget.execution_rate_pct"
-    module = _module_in(label) or _module_in(before) or _module_in(sentence.heading)
-    if role in ("@score", "@module"):
-        if role == "@module":
-            module = _module_in(label)
-        return f"score.modules.{module}" if module else "score.total"
-    if role == "@weight":
-        return f"weight.modules.{module}" if module else "weight.total"
-    if role == "@lost":
-        return f"lost.modules.{module}" if module else "lost.total"
-    return None
+        return _exec_rate_key(label)
+    prefix = _MODULE_ROLES.get(role)
+    if prefix is None:
+        return None
+    if role == "@module":
+        module = _module_in(label)
+    else:
+        module = _module_in(label) or _module_in(before) or _module_in(sentence.heading)
+    return f"{prefix}.modules.{module}" if module else f"{prefix}.total"
+
+
+def _part_key(idx: int, label: str, whole: str | None) -> str:
+    """基本支出 (``idx`` 0) / 项目支出 (1) of the whole being split, else guessed from the label."""
+    if whole:
+        return _PART_KEYS[whole][idx]
+    if "预算" in label:
+        return _PART_KEYS["budget.total_budget_wan"][idx]
+    if "收入" in label:
+        return _PART_KEYS["income.total_wan"][idx]
+    return _PART_KEYS["budget.total_actual_wan"][idx]
+
+
+def _exec_rate_key(label: str) -> str:
+    """预算执行率, or the 基本支出/项目支出 one when named right before the keyword."""
+    head = label[-12:]
+    if "基本支出" in head:
+        return "budget.basic_execution_rate_pct"
+    if "项目支出" in head or "专项" in head:
+        return "budget.project_execution_rate_pct"
+    return "budget.execution_rate_pct"
+
+
+_NOT_QUANTITY_UNITS = ("年", "月", "日", "天", "季度", "倍")   # dates and multiples: not figures
+_CHANGE_UNITS = {"%", "个百分点", "万元", "元", "亿元"} | COUNT_UNITS
+_UNRECOGNISED_UNITS = ("%", "万元", "元", "亿元", "分", "个百分点")
+
+
+@dataclass
+class _Number:
+    """One number matched in a sentence: its unit, value and the label (clause) before it."""
+
+    m: re.Match
+    sentence: Sentence
+    label: str       # the text between the previous number and this one
+    before: str      # the whole sentence up to this number
+    num: str
+    unit: str
+    value: Decimal
+    places: int
+    approx: bool
+
+    @property
+    def raw(self) -> str:
+        return f"{self.num}{self.unit}"
+
+    def add(self, out: Extraction, key: str, kind: str, val: Decimal, norm_unit: str,
+            step: Decimal, raw: str, direction: str = "", subject: str = "",
+            unit_assumed: bool = False, places: int | None = None) -> Figure:
+        """Append a figure read from this number to ``out`` (and return it).
+
+        ``places`` overrides the printed decimals (an amount in 元 has 4 more in 万元).
+        """
+        m = self.m
+        start = m.start() - (len(raw) - len(m.group(0)) if raw.endswith(m.group(0)) else 0)
+        fig = Figure(key, key_name(key), kind, val, norm_unit, raw,
+                     self.places if places is None else places, step, self.sentence,
+                     self.label.strip(",:、"), self.approx, direction, unit_assumed, subject,
+                     start)
+        out.figures.append(fig)
+        return fig
+
+
+@dataclass
+class _SentenceState:
+    """Running state while reading one sentence."""
+
+    whole: str | None = None          # the whole that a following 其中 splits
+    whole_seen: str | None = None     # the last whole (全年预算/实际支出/收入) stated
+    pending_from: str | None = None   # the subject of 由X… waiting for its …至Y
+
+
+def _read_number(m: re.Match, sentence: Sentence, prev_end: int) -> _Number | None:
+    """The number matched by ``m`` with its unit (from a table header if none is printed)."""
+    text = sentence.text
+    label = text[prev_end:m.start()]
+    num, unit = m.group("num"), m.group("unit") or ""
+    if unit in _NOT_QUANTITY_UNITS:
+        return None
+    if unit == "百分点":
+        unit = "个百分点"
+    if not unit:
+        hu = _HEADER_UNIT.search(label)
+        if hu:
+            unit = hu.group(1)
+    approx = bool(m.group("approx")) or bool(_APPROX_BEFORE.search(label))
+    return _Number(m, sentence, label, text[:m.start()], num, unit,
+                   Decimal(num.replace(",", "")), _places(num), approx)
 
 
 def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
                      report_year: int | None = None) -> None:
     """Find the figures of one sentence and append them to ``out``."""
-    text = sentence.text
+    state = _SentenceState()
     prev_end = 0
-    whole: str | None = None          # the whole that a following 其中 splits
-    whole_seen: str | None = None
-    pending_from: tuple[str, Figure] | None = None
-    for m in _NUM.finditer(text):
-        label = text[prev_end:m.start()]
-        before = text[:m.start()]
+    for m in _NUM.finditer(sentence.text):
+        n = _read_number(m, sentence, prev_end)
         prev_end = m.end()
-        num, unit, approx_after = m.group("num"), m.group("unit") or "", bool(m.group("approx"))
-        if unit in ("年", "月", "日", "天", "季度", "倍"):
+        if n is None:
             continue
-        if unit == "百分点":
-            unit = "个百分点"
-        if text[m.end():m.end() + 3].startswith(("个百分点",)) and not unit:
-            unit = "个百分点"
-        if not unit:
-            hu = _HEADER_UNIT.search(label)
-            if hu:
-                unit = hu.group(1)
-        value = Decimal(num.replace(",", ""))
-        places = _places(num)
-        approx = approx_after or bool(_APPROX_BEFORE.search(label))
-        if "其中" in label and whole_seen:
-            whole = whole_seen
+        if "其中" in n.label and state.whole_seen:
+            state.whole = state.whole_seen
+        _extract_number(n, ctx, state, out)
+    _extract_cn_ranks(sentence, ctx, out)
 
-        def add(key: str, kind: str, val: Decimal, norm_unit: str, step: Decimal, raw: str,
-                direction: str = "", subject: str = "", unit_assumed: bool = False) -> Figure:
-            fig = Figure(key, key_name(key), kind, val, norm_unit, raw, places, step, sentence,
-                         label.strip(",:、"), approx, direction, unit_assumed, subject,
-                         m.start() - (len(raw) - len(m.group(0))
-                                      if raw.endswith(m.group(0)) else 0))
-            out.figures.append(fig)
-            return fig
 
-        # 1. rank: 排名第3
-        if label.endswith("第"):
-            if _RANK_MARK.search(before) and not places:
-                subject = ctx.last_subject or "unknown"
-                add(f"rank:{subject}", "rank", value, "名", Decimal(1), f"第{num}", subject=subject)
-            continue
+def _extract_number(n: _Number, ctx: _Context, state: _SentenceState, out: Extraction) -> None:
+    """Read one number, trying in turn: rank, change, pair, previous year, labelled figure."""
+    if n.label.endswith("第"):
+        _extract_rank(n, ctx, out)
+        return
+    if _extract_change(n, ctx, state, out) or _extract_pair(n, ctx, state, out):
+        return
+    hits = _keyword_hits(n.label)
+    if _extract_prev_year(n, hits, ctx, out):
+        return
+    # a scoring standard (每个扣0.5分, 每低1个百分点扣0.5分) is not a stated score
+    if n.unit == "分" and "每" in n.label:
+        return
+    _extract_labelled(n, hits, ctx, state, out)
 
-        hits = _keyword_hits(label)
-        subject_hit = next((h for h in hits if h[4] in ("amount", "rate", "count")
-                            and not h[3].startswith("@")), None)
 
-        # 2. changes: 同比下降43.21%, 较上年增加189.25万元, 提高1.5个百分点
-        d = _DIRECTION_TAIL.search(label)
-        dto = _DIRECTION_TO.search(label)
-        if d and not dto and unit in {"%", "个百分点", "万元", "元", "亿元"} | COUNT_UNITS:
-            word = d.group("dir")
-            head = label[:d.start()]
-            subj = _subject_from(head, sentence, whole) or ctx.last_subject
-            if not subj:
-                subj = "unknown"
-            sign = Decimal(1) if is_up(word) else Decimal(-1)
-            if unit == "%":
-                key, kind, norm_unit, val, step = (f"yoy:{subj}", "yoy", "%", value * sign,
-                                                   Decimal(1).scaleb(-places))
-            elif unit in AMOUNT_SCALE:
-                sc = AMOUNT_SCALE[unit]
-                key, kind, norm_unit, val, step = (f"change:{subj}", "change", "万元",
-                                                   value * sc * sign, Decimal(1).scaleb(-places) * sc)
-            else:
-                key, kind, norm_unit, val, step = (f"change:{subj}", "change", unit, value * sign,
-                                                   Decimal(1).scaleb(-places))
-            add(key, kind, val, norm_unit, step, f"{word}{num}{unit}", direction=word, subject=subj)
+def _extract_rank(n: _Number, ctx: _Context, out: Extraction) -> None:
+    """1. rank: 排名第3."""
+    if _RANK_MARK.search(n.before) and not n.places:
+        subject = ctx.last_subject or "unknown"
+        n.add(out, f"rank:{subject}", "rank", n.value, "名", Decimal(1), f"第{n.num}",
+              subject=subject)
+
+
+def _extract_change(n: _Number, ctx: _Context, state: _SentenceState, out: Extraction) -> bool:
+    """2. changes: 同比下降43.21%, 较上年增加189.25万元, 提高1.5个百分点."""
+    d = _DIRECTION_TAIL.search(n.label)
+    if not d or _DIRECTION_TO.search(n.label) or n.unit not in _CHANGE_UNITS:
+        return False
+    word = d.group("dir")
+    subj = _subject_from(n.label[:d.start()], n.sentence, state.whole) or ctx.last_subject \
+        or "unknown"
+    sign = Decimal(1) if is_up(word) else Decimal(-1)
+    step = Decimal(1).scaleb(-n.places)
+    if n.unit == "%":
+        key, kind, norm_unit, val = f"yoy:{subj}", "yoy", "%", n.value * sign
+    elif n.unit in AMOUNT_SCALE:
+        sc = AMOUNT_SCALE[n.unit]
+        key, kind, norm_unit, val, step = (f"change:{subj}", "change", "万元",
+                                           n.value * sc * sign, step * sc)
+    else:
+        key, kind, norm_unit, val = f"change:{subj}", "change", n.unit, n.value * sign
+    n.add(out, key, kind, val, norm_unit, step, f"{word}{n.raw}", direction=word, subject=subj)
+    ctx.last_subject = subj
+    return True
+
+
+def _extract_pair(n: _Number, ctx: _Context, state: _SentenceState, out: Extraction) -> bool:
+    """3. a pair: 由81件下降至46件 (the first value is the previous year's)."""
+    if _FROM_TAIL.search(n.label):
+        subj = _subject_from(n.label, n.sentence, state.whole) or ctx.last_subject or "unknown"
+        like = _amount_like(subj, n.value, n.unit, n.places)
+        if like:
+            n.add(out, f"prev:{subj}", *like, n.raw, subject=subj)
+            state.pending_from = subj
             ctx.last_subject = subj
-            continue
+        return True
+    dto = _DIRECTION_TO.search(n.label)
+    if dto and state.pending_from:
+        subj = state.pending_from
+        like = _amount_like(subj, n.value, n.unit, n.places)
+        if like:
+            n.add(out, subj, *like, n.raw, direction=dto.group("dir"), subject=subj)
+        state.pending_from = None
+        return True
+    return False
 
-        # 3. a pair: 由81件下降至46件
-        if _FROM_TAIL.search(label):
-            subj = _subject_from(label, sentence, whole) or ctx.last_subject or "unknown"
-            fig = _amount_like(subj, value, unit, places)
-            if fig:
-                f = add(f"prev:{subj}", fig[0], fig[1], fig[2], fig[3], f"{num}{unit}",
-                        subject=subj)
-                pending_from = (subj, f)
-                ctx.last_subject = subj
-            continue
-        if dto and pending_from:
-            subj, prev_fig = pending_from
-            fig = _amount_like(subj, value, unit, places)
-            if fig:
-                add(subj, fig[0], fig[1], fig[2], fig[3], f"{num}{unit}",
-                    direction=dto.group("dir"), subject=subj)
-            pending_from = None
-            continue
 
-        # 4. previous-year value: 上年为81件, 上年实际支出700万元
-        if _PREV_MARK.search(label) and not subject_hit:
-            subj = ctx.last_subject
-            fig = _amount_like(subj, value, unit, places) if subj else None
-            if fig:
-                add(f"prev:{subj}", fig[0], fig[1], fig[2], fig[3], f"{num}{unit}", subject=subj)
-            continue
+def _extract_prev_year(n: _Number, hits: list, ctx: _Context, out: Extraction) -> bool:
+    """4. previous-year value: 上年为81件, 上年实际支出700万元 (of the subject read last)."""
+    subject_hit = any(h[4] in ("amount", "rate", "count") and not h[3].startswith("@")
+                      for h in hits)
+    if not _PREV_MARK.search(n.label) or subject_hit:
+        return False
+    subj = ctx.last_subject
+    like = _amount_like(subj, n.value, n.unit, n.places) if subj else None
+    if like:
+        n.add(out, f"prev:{subj}", *like, n.raw, subject=subj)
+    return True
 
-        # a scoring standard (每个扣0.5分, 每低1个百分点扣0.5分) is not a stated score
-        if unit == "分" and "每" in label:
-            continue
 
-        # 5. labelled figures
-        chosen = None
-        for end, _len, word, role, kind in hits:
-            if unit not in UNIT_KIND[kind]:
-                continue
-            if kind == "score" and role == "@module" and unit != "分" and "自评" not in label \
-                    and "得分" not in label:
-                continue
-            key = _resolve(role, kind, label, before, sentence, whole)
-            if key:
-                chosen = (key, kind, word)
-                break
-        if chosen is None and unit in ("%", ""):
-            g = _GENERIC_RATE.search(label)
-            if g and unit == "%":
-                name = _FILLER.sub("", g.group("name")) or g.group("name")
-                chosen = (f"rate:{name}", "rate", g.group("name"))
-        if chosen is None and unit in COUNT_UNITS:
-            tail = re.split(r"[,:;]", label)[-1].strip("、“”\"")
-            tail = re.sub(r"^.*[》)]", "", tail[-16:]) if len(tail) > 16 else tail
-            tail = _FILLER.sub("", tail) or "数量"
-            tail = re.sub(r"(?:约|近|超过|逾|共|为|达|是)+$", "", tail) or "数量"
-            chosen = (f"count:{tail}", "count", "")
-        if chosen is None:
-            if unit in ("%", "万元", "元", "亿元", "分", "个百分点"):
-                out.unrecognised.append({"stated": f"{num}{unit}", "where": sentence.where,
-                                         "sentence": sentence.text})
+def _extract_labelled(n: _Number, hits: list, ctx: _Context, state: _SentenceState,
+                      out: Extraction) -> None:
+    """5. labelled figures: the rightmost keyword of the label (or a generic 率/件) names it."""
+    chosen = _labelled_key(n, hits, state.whole)
+    if chosen is None:
+        if n.unit in _UNRECOGNISED_UNITS:
+            out.unrecognised.append({"stated": n.raw, "where": n.sentence.where,
+                                     "sentence": n.sentence.text})
+        return
+    key, kind, word = chosen
+    key = _refine_key(n, key, kind, word)
+    label = n.label
+    prev_year = bool(_PREV_ANY.search(label[: max(0, label.rfind(word))] if word else label)) \
+        and kind in ("amount", "rate", "count")
+    norm_unit, val, step, assumed, places = _normal_value(n, kind)
+    if prev_year:
+        n.add(out, f"prev:{key}", "prev", val, norm_unit, step, n.raw, subject=key,
+              unit_assumed=assumed, places=places)
+    else:
+        n.add(out, key, kind, val, norm_unit, step, n.raw, unit_assumed=assumed, places=places)
+    peers_count = key.startswith("count:") and (
+        "幅度" in label or re.match(r"[个家]?(?:区|县|市|镇|街|单位|部门)",
+                                  n.sentence.text[n.m.end():]))
+    if kind in ("amount", "rate", "count") and not peers_count:
+        ctx.last_subject = key     # (全市11个区中排名第3: the rank is not about the 11)
+    if key in _WHOLE_KEYS:
+        state.whole_seen = key
+
+
+def _labelled_key(n: _Number, hits: list, whole: str | None) -> tuple[str, str, str] | None:
+    """(key, kind, keyword) of a labelled number, or None when nothing names it."""
+    for _end, _len, word, role, kind in hits:
+        if n.unit not in UNIT_KIND[kind]:
             continue
-        key, kind, word = chosen
-        if kind == "rate" and word and not key.startswith("rate:") and sentence.row is None:
-            pre = label[: label.rfind(word)]
-            if _RATE_QUALIFIER.search(pre):
-                name = re.search(r"[\u4e00-\u9fff“”\"]{1,12}$", pre + word).group(0)
-                key = f"rate:{_FILLER.sub('', name) or name}"
-        if kind in ("score", "weight", "lost") and not key.startswith("score.total") \
-                and _module_in(label) is None and _indicator_level(label, before):
-            key = f"{INDICATOR_PREFIX}{kind}"
-        if key in _WHOLE_KEYS and _PART_WORDS.search(label[: label.rfind(word)] if word else ""):
-            # 基本支出预算数 / a table row 基本支出 under the column 实际支出
-            part = 0 if "基本支出" in label[: label.rfind(word)] else 1
-            key = _PART_KEYS[key][part]
-        prev_year = bool(_PREV_ANY.search(label[: max(0, label.rfind(word))] if word else label)) \
-            and kind in ("amount", "rate", "count")
-        if kind == "amount":
-            norm_unit = "万元"
-            sc = AMOUNT_SCALE.get(unit, Decimal(1))
-            val, step = value * sc, Decimal(1).scaleb(-places) * sc
-            assumed = unit == ""
-            places = max(0, places + {"元": 4, "亿元": -4}.get(unit, 0))
-        elif kind == "rate":
-            norm_unit, val, step, assumed = "%", value, Decimal(1).scaleb(-places), unit == ""
-        elif kind in ("score", "weight", "lost"):
-            norm_unit, val, step, assumed = "分", value, Decimal(1).scaleb(-places), False
-        else:
-            norm_unit, val, step, assumed = unit, value, Decimal(1).scaleb(-places), False
-        if prev_year:
-            add(f"prev:{key}", "prev", val, norm_unit, step, f"{num}{unit}", subject=key,
-                unit_assumed=assumed)
-        else:
-            add(key, kind, val, norm_unit, step, f"{num}{unit}", unit_assumed=assumed)
-        peers_count = key.startswith("count:") and (
-            "幅度" in label or re.match(r"[个家]?(?:区|县|市|镇|街|单位|部门)", text[m.end():]))
-        if kind in ("amount", "rate", "count") and not peers_count:
-            ctx.last_subject = key     # (全市11个区中排名第3: the rank is not about the 11)
-        if key in _WHOLE_KEYS:
-            whole_seen = key
-    # ranks written in Chinese numerals: 排名第三
-    for m in _CN_RANK.finditer(text):
+        if kind == "score" and role == "@module" and n.unit != "分" and "自评" not in n.label \
+                and "得分" not in n.label:
+            continue
+        key = _resolve(role, kind, n.label, n.before, n.sentence, whole)
+        if key:
+            return key, kind, word
+    if n.unit == "%":
+        g = _GENERIC_RATE.search(n.label)
+        if g:
+            name = _FILLER.sub("", g.group("name")) or g.group("name")
+            return f"rate:{name}", "rate", g.group("name")
+    if n.unit in COUNT_UNITS:
+        return f"count:{_count_name(n.label)}", "count", ""
+    return None
+
+
+def _count_name(label: str) -> str:
+    """The name of a count from the end of its label (``受理来信120件`` → 受理来信)."""
+    tail = re.split(r"[,:;]", label)[-1].strip("、“”\"")
+    tail = re.sub(r"^.*[》)]", "", tail[-16:]) if len(tail) > 16 else tail
+    tail = _FILLER.sub("", tail) or "数量"
+    return re.sub(r"(?:约|近|超过|逾|共|为|达|是)+$", "", tail) or "数量"
+
+
+def _refine_key(n: _Number, key: str, kind: str, word: str) -> str:
+    """Adjust a keyword's key: a qualified rate, an indicator-level score, a 基本/项目 part."""
+    label = n.label
+    if kind == "rate" and word and not key.startswith("rate:") and n.sentence.row is None:
+        pre = label[: label.rfind(word)]
+        if _RATE_QUALIFIER.search(pre):
+            name = re.search(r"[\u4e00-\u9fff“”\"]{1,12}$", pre + word).group(0)
+            key = f"rate:{_FILLER.sub('', name) or name}"
+    if kind in ("score", "weight", "lost") and not key.startswith("score.total") \
+            and _module_in(label) is None and _indicator_level(label, n.before):
+        key = f"{INDICATOR_PREFIX}{kind}"
+    if key in _WHOLE_KEYS and _PART_WORDS.search(label[: label.rfind(word)] if word else ""):
+        # 基本支出预算数 / a table row 基本支出 under the column 实际支出
+        part = 0 if "基本支出" in label[: label.rfind(word)] else 1
+        key = _PART_KEYS[key][part]
+    return key
+
+
+def _normal_value(n: _Number, kind: str) -> tuple[str, Decimal, Decimal, bool, int]:
+    """(unit, value, step, unit assumed, decimals) of a labelled number in normal units."""
+    step = Decimal(1).scaleb(-n.places)
+    if kind == "amount":
+        sc = AMOUNT_SCALE.get(n.unit, Decimal(1))
+        places = max(0, n.places + {"元": 4, "亿元": -4}.get(n.unit, 0))
+        return "万元", n.value * sc, step * sc, n.unit == "", places
+    if kind == "rate":
+        return "%", n.value, step, n.unit == "", n.places
+    if kind in ("score", "weight", "lost"):
+        return "分", n.value, step, False, n.places
+    return n.unit, n.value, step, False, n.places
+
+
+def _extract_cn_ranks(sentence: Sentence, ctx: _Context, out: Extraction) -> None:
+    """Ranks written in Chinese numerals: 排名第三."""
+    for m in _CN_RANK.finditer(sentence.text):
         value = Decimal(_cn_int(m.group("cn")))
         subject = ctx.last_subject or "unknown"
         out.figures.append(Figure(f"rank:{subject}", key_name(f"rank:{subject}"), "rank", value,
@@ -658,7 +754,7 @@ def _indicator_level(label: str, before: str) -> bool:
 
 def _subject_from(text: str, sentence: Sentence, whole: str | None) -> str | None:
     """The quantity a change/pair refers to, from the keywords in ``text``."""
-    for end, _len, word, role, kind in _keyword_hits(text):
+    for _end, _len, _word, role, kind in _keyword_hits(text):
         if kind in ("amount", "rate", "count"):
             key = _resolve(role, kind, text, text, sentence, whole)
             if key:

@@ -412,42 +412,54 @@ class _HTMLText(HTMLParser):
         self._lines = [""]
         self._heading = False
 
+    def _in_skipped(self, tag: str, opening: bool) -> bool:
+        """Track the nesting of dropped elements (``<script>`` …); True at or inside one."""
+        if tag in _SKIP_TAGS and tag != "head":
+            self._skip = self._skip + 1 if opening else max(0, self._skip - 1)
+            return True
+        return self._skip > 0
+
     def handle_starttag(self, tag, attrs):  # noqa: D102
         tag = tag.lower()
-        if tag in _SKIP_TAGS and tag != "head":
-            self._skip += 1
-            return
-        if self._skip:
+        if self._in_skipped(tag, opening=True):
             return
         if tag == "table":
-            self._flush()
-            kind = (dict(attrs).get("data-kind") or "").strip().lower()
-            self._n_tables += 1
-            self._tables.append({"kind": kind, "rows": [], "sections": [], "section": "tbody",
-                                 "number": self._n_tables})
+            self._start_table(attrs)
         elif tag in ("thead", "tbody", "tfoot") and self._tables:
             self._tables[-1]["section"] = tag
         elif tag == "tr":
             self._flush()
             self._row = []
-        elif tag in ("td", "th") and self._row is not None:
-            self._cell = []
-            a = dict(attrs)
-            self._cell_attrs = {"th": tag == "th", "scope": (a.get("scope") or "").lower(),
-                                "rowspan": _span(a.get("rowspan")),
-                                "colspan": _span(a.get("colspan"))}
         elif tag in ("td", "th"):
-            pass
+            if self._row is not None:
+                self._start_cell(tag, attrs)
         elif tag == "br":
-            if self._cell is not None:
-                self._cell.append(" ")
-            else:
-                self._lines.append("")
+            self._line_break()
         elif tag in _HEADING_TAGS:
             self._flush()
             self._heading = tag != "title"
         elif tag in _BLOCK_TAGS and self._cell is None:
             self._flush()
+
+    def _start_table(self, attrs) -> None:
+        self._flush()
+        kind = (dict(attrs).get("data-kind") or "").strip().lower()
+        self._n_tables += 1
+        self._tables.append({"kind": kind, "rows": [], "sections": [], "section": "tbody",
+                             "number": self._n_tables})
+
+    def _start_cell(self, tag: str, attrs) -> None:
+        self._cell = []
+        a = dict(attrs)
+        self._cell_attrs = {"th": tag == "th", "scope": (a.get("scope") or "").lower(),
+                            "rowspan": _span(a.get("rowspan")),
+                            "colspan": _span(a.get("colspan"))}
+
+    def _line_break(self) -> None:
+        if self._cell is not None:
+            self._cell.append(" ")
+        else:
+            self._lines.append("")
 
     def handle_startendtag(self, tag, attrs):  # noqa: D102
         if tag.lower() == "br" and not self._skip:
@@ -457,28 +469,12 @@ class _HTMLText(HTMLParser):
 
     def handle_endtag(self, tag):  # noqa: D102
         tag = tag.lower()
-        if tag in _SKIP_TAGS and tag != "head":
-            self._skip = max(0, self._skip - 1)
-            return
-        if self._skip:
+        if self._in_skipped(tag, opening=False):
             return
         if tag in ("td", "th") and self._row is not None and self._cell is not None:
-            text = re.sub(r"\s+", " ", "".join(self._cell)).strip()
-            self._row.append({"text": text, **self._cell_attrs})
-            self._cell = None
+            self._end_cell()
         elif tag == "tr" and self._row is not None:
-            if self._tables:
-                table = self._tables[-1]
-                table["rows"].append(self._row)
-                table["sections"].append(table["section"])
-            else:   # a row outside any table: read it as one line
-                cells = [c["text"] for c in self._row]
-                if any(cells):
-                    self._count += 1
-                    self.paragraphs.append(Paragraph([(f"第{self._count}段（表格行）",
-                                                       _CELL_SEP.join(c for c in cells if c))],
-                                                     is_table_row=True))
-            self._row = None
+            self._end_row()
         elif tag in ("thead", "tbody", "tfoot") and self._tables:
             self._tables[-1]["section"] = "tbody"
         elif tag == "table":
@@ -490,6 +486,25 @@ class _HTMLText(HTMLParser):
             self._heading = False
         elif tag in _HEADING_TAGS or (tag in _BLOCK_TAGS and self._cell is None):
             self._flush()
+
+    def _end_cell(self) -> None:
+        text = re.sub(r"\s+", " ", "".join(self._cell)).strip()
+        self._row.append({"text": text, **self._cell_attrs})
+        self._cell = None
+
+    def _end_row(self) -> None:
+        if self._tables:
+            table = self._tables[-1]
+            table["rows"].append(self._row)
+            table["sections"].append(table["section"])
+        else:   # a row outside any table: read it as one line
+            cells = [c["text"] for c in self._row]
+            if any(cells):
+                self._count += 1
+                self.paragraphs.append(Paragraph([(f"第{self._count}段（表格行）",
+                                                   _CELL_SEP.join(c for c in cells if c))],
+                                                 is_table_row=True))
+        self._row = None
 
     def _emit_table(self, table: dict) -> None:
         """Expand the merged cells of a finished table and add one paragraph per row."""
@@ -562,8 +577,6 @@ def read_docx(path: Path) -> RawReport:
     """Read a .docx report with python-docx: body paragraphs and table rows, in document order."""
     try:
         import docx  # python-docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph as DocxParagraph
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise AuditReadError(path, "未安装 python-docx，无法读取 .docx",
                              "python-docx is not installed") from exc
@@ -571,32 +584,43 @@ def read_docx(path: Path) -> RawReport:
         raise AuditReadError(path, "不是有效的 Word (.docx) 文件（文件损坏或格式不符）",
                              "not a valid .docx file (corrupt or wrong format)")
     try:
-        document = docx.Document(str(path))
-        paragraphs: list[Paragraph] = []
-        p_count = t_count = 0
-        for block in document.iter_inner_content():
-            if isinstance(block, DocxParagraph):
-                p_count += 1
-                text = block.text
-                if not text.strip():
-                    continue
-                style = (block.style.name if block.style is not None else "") or ""
-                heading = style.lower().startswith(("heading", "title")) or style.startswith("标题")
-                lines = [(f"第{p_count}段", ln) for ln in text.split("\n") if ln.strip()]
-                paragraphs.append(Paragraph(lines, is_heading=heading))
-            elif isinstance(block, Table):
-                t_count += 1
-                for r, row in docx_table_rows(block, t_count):
-                    text = label_row(row)
-                    if text:
-                        paragraphs.append(Paragraph([(f"表{t_count}第{r}行", text)],
-                                                    is_table_row=True, row=row))
+        paragraphs = _docx_paragraphs(docx.Document(str(path)))
     except AuditReadError:
         raise
     except Exception as exc:
         raise AuditReadError(path, f"Word (.docx) 文件无法解析（{type(exc).__name__}）",
                              f"cannot parse the .docx file ({type(exc).__name__}: {exc})") from exc
     return RawReport(path, "docx", paragraphs, None)
+
+
+def _docx_paragraphs(document) -> list[Paragraph]:
+    """The body paragraphs and table rows of a python-docx document, in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph as DocxParagraph
+
+    paragraphs: list[Paragraph] = []
+    p_count = t_count = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, DocxParagraph):
+            p_count += 1
+            if block.text.strip():
+                paragraphs.append(_docx_paragraph(block, p_count))
+        elif isinstance(block, Table):
+            t_count += 1
+            for r, row in docx_table_rows(block, t_count):
+                text = label_row(row)
+                if text:
+                    paragraphs.append(Paragraph([(f"表{t_count}第{r}行", text)],
+                                                is_table_row=True, row=row))
+    return paragraphs
+
+
+def _docx_paragraph(block, number: int) -> Paragraph:
+    """A (non-empty) Word paragraph; ``Heading``/``Title``/``标题`` styles are headings."""
+    style = (block.style.name if block.style is not None else "") or ""
+    heading = style.lower().startswith(("heading", "title")) or style.startswith("标题")
+    lines = [(f"第{number}段", ln) for ln in block.text.split("\n") if ln.strip()]
+    return Paragraph(lines, is_heading=heading)
 
 
 def docx_table_rows(table, number: int) -> list[tuple[int, TableRow]]:

@@ -1,0 +1,50 @@
+"""Helpers shared by the ``evalkit audit`` tests (tests/test_audit*.py).
+
+Imported as a plain module (``tests/`` is on ``sys.path`` under pytest's default import mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from evalkit.audit.cli import register
+
+#: The headline figures of the 2023 reference report (and of evalkit's own report for the same
+#: metrics), by figure key, as ``Figure.display()`` prints them.
+HEADLINE = {
+    "budget.total_budget_wan": "783.16万元",
+    "budget.total_actual_wan": "774.90万元",
+    "budget.execution_rate_pct": "98.95%",
+    "budget.basic_actual_wan": "580.13万元",
+    "budget.project_actual_wan": "194.77万元",
+    "score.total": "92.10分",
+    "score.modules.履职效能": "46.80分",
+    "score.modules.管理效率": "45.30分",
+    "petitions.first_time_resolution_rate_pct": "98.10%",
+    "petitions.online_share_pct": "88.67%",
+    "petitions.satisfaction_rate_pct": "99.84%",
+}
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
+    """Run the audit subcommand through a bare argparse harness (independent of evalkit/cli.py)."""
+    parser = argparse.ArgumentParser(prog="evalkit")
+    sub = parser.add_subparsers(dest="command")
+    register(sub)
+    args = parser.parse_args(argv)
+    rc = args.func(args)
+    out = capsys.readouterr()
+    return rc, out.out, out.err
+
+
+def found(result) -> dict[str, set[str]]:
+    """The displayed values of every figure of an audit result, by key."""
+    out: dict[str, set[str]] = {}
+    for f in result.extraction.figures:
+        out.setdefault(f.key, set()).add(f.display())
+    return out
+
+
+def mismatches(result) -> list:
+    """The checks of an audit result that failed."""
+    return [c for c in result.checks if c.status == "MISMATCH"]
