@@ -72,6 +72,44 @@ def per_notebook(log: str) -> dict[str, float]:
     return totals
 
 
+def checked_run(what: str, years: list[int], raw: Path, processed: Path, out: Path,
+                **kw) -> tuple[float, str]:
+    """:func:`timed_run`; on failure print its log and stop with ``<what> failed``."""
+    secs, log, rc = timed_run(years, raw, processed, out, **kw)
+    if rc:
+        print(log)
+        raise SystemExit(f"{what} failed")
+    return secs, log
+
+
+def time_floors(years: list[int], raw: Path, tmp: Path, floor_nbs: Path, pandas_nbs: Path,
+                repeat: int) -> tuple[list[float], list[float]]:
+    """Seconds of each floor run and of each floor + pandas run (``repeat`` of each)."""
+    floors, pandas_floors = [], []
+    for i in range(repeat):
+        secs, _ = checked_run("floor run", years, raw, tmp / "floor_processed",
+                              tmp / f"floor_out{i}", notebooks_dir=floor_nbs, validate=False,
+                              required=())
+        floors.append(secs)
+        secs, _ = checked_run("floor + pandas run", years, raw, tmp / "floor_processed",
+                              tmp / f"floor_pd{i}", notebooks_dir=pandas_nbs, validate=False,
+                              required=())
+        pandas_floors.append(secs)
+    return floors, pandas_floors
+
+
+def time_parallel(years: list[int], raw: Path, tmp: Path, floor_nbs: Path,
+                  jobs: int) -> dict[str, float]:
+    """Wall time with ``jobs`` years in parallel: the floor and the (warm) batch."""
+    parallel = {}
+    parallel["floor"], _, _ = timed_run(years, raw, tmp / "floor_processed", tmp / "floor_outp",
+                                        notebooks_dir=floor_nbs, validate=False,
+                                        required=(), jobs=jobs)
+    parallel["batch"], _ = checked_run("parallel batch run", years, raw, tmp / "processed",
+                                       tmp / "out", jobs=jobs)
+    return parallel
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", default="2021-2023")
@@ -89,43 +127,18 @@ def main(argv: list[str] | None = None) -> int:
         for year in runner.available_years(DATA_RAW):
             shutil.copytree(DATA_RAW / str(year), raw / str(year))
         floor_nbs = make_floor_notebooks(tmp / "floor_notebooks", count)
-
         pandas_nbs = make_floor_notebooks(tmp / "floor_pandas_notebooks", count,
                                           "import evalkit\nimport pandas")
-        floors, pandas_floors = [], []
-        for i in range(args.repeat):
-            secs, log, rc = timed_run(years, raw, tmp / "floor_processed", tmp / f"floor_out{i}",
-                                      notebooks_dir=floor_nbs, validate=False, required=())
-            if rc:
-                print(log)
-                raise SystemExit("floor run failed")
-            floors.append(secs)
-            secs, log, rc = timed_run(years, raw, tmp / "floor_processed", tmp / f"floor_pd{i}",
-                                      notebooks_dir=pandas_nbs, validate=False, required=())
-            if rc:
-                print(log)
-                raise SystemExit("floor + pandas run failed")
-            pandas_floors.append(secs)
-
-        cold, cold_log, rc = timed_run(years, raw, tmp / "processed", tmp / "out")
-        if rc:
-            print(cold_log)
-            raise SystemExit("batch run failed")
+        floors, pandas_floors = time_floors(years, raw, tmp, floor_nbs, pandas_nbs, args.repeat)
+        cold, _ = checked_run("batch run", years, raw, tmp / "processed", tmp / "out")
         warms = []
         warm_log = ""
         for _ in range(args.repeat):
-            secs, warm_log, rc = timed_run(years, raw, tmp / "processed", tmp / "out")
+            secs, warm_log, _rc = timed_run(years, raw, tmp / "processed", tmp / "out")
             warms.append(secs)
         parallel = {}
         if args.jobs > 1:   # wall time with years in parallel; the floor the same way
-            parallel["floor"], _, _ = timed_run(years, raw, tmp / "floor_processed",
-                                                tmp / "floor_outp", notebooks_dir=floor_nbs,
-                                                validate=False, required=(), jobs=args.jobs)
-            parallel["batch"], log, rc = timed_run(years, raw, tmp / "processed", tmp / "out",
-                                                   jobs=args.jobs)
-            if rc:
-                print(log)
-                raise SystemExit("parallel batch run failed")
+            parallel = time_parallel(years, raw, tmp, floor_nbs, args.jobs)
 
     floor, warm, floor_pd = min(floors), min(warms), min(pandas_floors)
     n = count * len(years)

@@ -54,7 +54,8 @@ __all__ = [
 
 if TYPE_CHECKING:  # imported for real by _init()
     import matplotlib
-    from matplotlib import font_manager
+    # not read in this module: declares the lazy public attribute ``charts.font_manager`` (_LAZY)
+    from matplotlib import font_manager  # noqa: F401
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -752,10 +753,8 @@ def peer_ranking(metrics: Mapping[str, Any]) -> Figure:
 # --------------------------------------------------------------------------- score
 
 
-@_styled
-def score_modules(metrics: Mapping[str, Any]) -> Figure:
-    """Score by module and submodule, with the points lost (score + lost = weight)."""
-    score = _section(metrics, "score")
+def _score_details(score: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``score.module_details``, or rows made from the older ``{module: score}`` mapping."""
     details = _rows(score.get("module_details"))
     if not details:
         modules = score.get("modules")
@@ -764,6 +763,45 @@ def score_modules(metrics: Mapping[str, Any]) -> Figure:
                        for k, v in modules.items()]
     if not details:
         raise NoChartData("score")
+    return details
+
+
+def _score_bar(ax, yi: float, e: Mapping[str, Any], is_module: bool, right: float) -> None:
+    """One module or submodule: score bar, hatched lost points, ``score / weight，扣x分``."""
+    s = _num(e.get("score")) or 0.0
+    lost = _num(e.get("lost")) or 0.0
+    h = 0.7 if is_module else 0.5
+    ax.barh(yi, s, h, color=PALETTE["primary"] if is_module else "#5B9BD5")
+    if lost > 0:
+        ax.barh(yi, lost, h, left=s, color="white", edgecolor=PALETTE["bad"],
+                hatch="////", linewidth=0.8)
+    text = f"{fmt_fixed(e.get('score')) if _num(e.get('score')) is not None else '—'}"
+    if _num(e.get("weight")) is not None:
+        text += f" / {fmt_fixed(e.get('weight'))}"
+    if lost > 0:
+        text += f"，扣{fmt_fixed(e.get('lost'))}分"
+    ax.text(s + lost + right * 0.01, yi, text, va="center", fontsize=8,
+            color=PALETTE["bad"] if lost > 0 else "#404040")
+
+
+def _score_subtitle(score: Mapping[str, Any]) -> str | None:
+    """``自评总分x分（满分y分），等级：z``; ``None`` without a total."""
+    total = score.get("total")
+    if _num(total) is None:
+        return None
+    subtitle = f"自评总分{fmt_fixed(total)}分"
+    if _num(score.get("max")) is not None:
+        subtitle += f"（满分{fmt_fixed(score.get('max'))}分）"
+    if score.get("grade"):
+        subtitle += f"，等级：{_text(score.get('grade'), 6)}"
+    return subtitle
+
+
+@_styled
+def score_modules(metrics: Mapping[str, Any]) -> Figure:
+    """Score by module and submodule, with the points lost (score + lost = weight)."""
+    score = _section(metrics, "score")
+    details = _score_details(score)
 
     entries: list[tuple[str, Mapping[str, Any], bool]] = []
     for mod in details:
@@ -775,20 +813,7 @@ def score_modules(metrics: Mapping[str, Any]) -> Figure:
     right = max([_num(e.get("weight")) or _num(e.get("score")) or 0.0 for _, e, _ in entries]
                 + [1.0])
     for yi, (_label, e, is_module) in zip(y, entries):
-        s = _num(e.get("score")) or 0.0
-        lost = _num(e.get("lost")) or 0.0
-        h = 0.7 if is_module else 0.5
-        ax.barh(yi, s, h, color=PALETTE["primary"] if is_module else "#5B9BD5")
-        if lost > 0:
-            ax.barh(yi, lost, h, left=s, color="white", edgecolor=PALETTE["bad"],
-                    hatch="////", linewidth=0.8)
-        text = f"{fmt_fixed(e.get('score')) if _num(e.get('score')) is not None else '—'}"
-        if _num(e.get("weight")) is not None:
-            text += f" / {fmt_fixed(e.get('weight'))}"
-        if lost > 0:
-            text += f"，扣{fmt_fixed(e.get('lost'))}分"
-        ax.text(s + lost + right * 0.01, yi, text, va="center", fontsize=8,
-                color=PALETTE["bad"] if lost > 0 else "#404040")
+        _score_bar(ax, yi, e, is_module, right)
     ax.set_xlim(0, right * 1.38)
     ax.set_yticks(y, [label for label, _, _ in entries])
     _plain(ax.get_yticklabels())
@@ -804,15 +829,7 @@ def score_modules(metrics: Mapping[str, Any]) -> Figure:
     ax.legend(handles=[Patch(color=PALETTE["primary"], label="得分"),
                        Patch(facecolor="white", edgecolor=PALETTE["bad"], hatch="////",
                              label="扣分")], loc="lower right")
-    total = score.get("total")
-    subtitle = None
-    if _num(total) is not None:
-        subtitle = f"自评总分{fmt_fixed(total)}分"
-        if _num(score.get("max")) is not None:
-            subtitle += f"（满分{fmt_fixed(score.get('max'))}分）"
-        if score.get("grade"):
-            subtitle += f"，等级：{_text(score.get('grade'), 6)}"
-    _title(ax, f"{_year(metrics)}部门整体支出绩效自评得分（按模块）", subtitle)
+    _title(ax, f"{_year(metrics)}部门整体支出绩效自评得分（按模块）", _score_subtitle(score))
     return fig
 
 

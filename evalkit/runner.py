@@ -37,10 +37,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TextIO
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, year_dir
 from evalkit.errors import InputError, format_problems
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 DEFAULT_TIMEOUT = 600          # seconds per cell
 KERNEL_NAME = "python3"
@@ -400,6 +403,57 @@ def _quiet_loggers() -> Iterable[None]:
             logging.getLogger(n).setLevel(level)
 
 
+def _check_extra_parameters(notebooks: Sequence[Path], extra_params: Mapping[str, Any] | None
+                            ) -> None:
+    """Every extra parameter must be declared by every notebook: a misspelled name fails before
+    any year runs."""
+    if extra_params:
+        for nb in notebooks:
+            check_parameters(nb, {"year": 0, "data_dir": "", "processed_dir": "", "out_dir": "",
+                                  **extra_params})
+
+
+def _print_year_result(r: YearResult, out_dir: Path, stream: TextIO) -> None:
+    if r.ok:
+        report = year_dir(out_dir, r.year) / REPORT_NAME
+        print(f"[{r.year}] 完成 / done {r.seconds:.1f}s → {report}", file=stream, flush=True)
+    else:
+        print(f"[{r.year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, r.year)} 未改动 / "
+              "left unchanged）", file=stream, flush=True)
+
+
+def _run_each(years: Sequence[int], one: Callable[[int], YearResult],
+              finish: Callable[[YearResult], None], jobs: int) -> None:
+    """``finish(one(year))`` for every year: in order, or ``jobs`` at a time as they complete."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    if jobs <= 1:
+        for year in years:
+            finish(one(year))
+        return
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(one, year) for year in years]
+        for future in as_completed(futures):
+            finish(future.result())
+
+
+def _remove_unused_staging(prepared: Mapping[int, Future]) -> None:
+    """Remove the staging folders of the prepared years that no run got to use."""
+    for future in prepared.values():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            staging = future.result().staging
+            if staging is not None:
+                shutil.rmtree(staging, ignore_errors=True)
+
+
+def _print_summary(ordered: Sequence[YearResult], seconds: float, stream: TextIO) -> None:
+    ok = [r.year for r in ordered if r.ok]
+    bad = [r.year for r in ordered if not r.ok]
+    line = f"汇总 / summary: {len(ok)} ok" + (f" ({', '.join(map(str, ok))})" if ok else "")
+    line += f", {len(bad)} failed" + (f" ({', '.join(map(str, bad))})" if bad else "")
+    print(f"{line} in {seconds:.1f}s", file=stream, flush=True)
+
+
 def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
               processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS,
               timeout: int | None = DEFAULT_TIMEOUT, *, notebooks_dir: Path | str = NOTEBOOKS,
@@ -427,24 +481,16 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
     data_dir, processed_dir, out_dir = (Path(p).resolve()
                                         for p in (data_dir, processed_dir, out_dir))
     notebooks = discover_notebooks(notebooks_dir)
-    if extra_params:
-        for nb in notebooks:   # a misspelled name fails before any year runs
-            check_parameters(nb, {"year": 0, "data_dir": "", "processed_dir": "", "out_dir": "",
-                                  **extra_params})
+    _check_extra_parameters(notebooks, extra_params)
     years = [int(y) for y in years]
     results: dict[int, YearResult] = {}
     start = time.perf_counter()
 
     def finish(r: YearResult) -> None:
         results[r.year] = r
-        if r.ok:
-            report = year_dir(out_dir, r.year) / REPORT_NAME
-            print(f"[{r.year}] 完成 / done {r.seconds:.1f}s → {report}", file=stream, flush=True)
-        else:
-            print(f"[{r.year}] 失败 / FAILED: {r.message}（{year_dir(out_dir, r.year)} 未改动 / "
-                  "left unchanged）", file=stream, flush=True)
+        _print_year_result(r, out_dir, stream)
 
-    from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+    from concurrent.futures import ThreadPoolExecutor
 
     # One preparing thread, ahead of the kernels: matplotlib, pandas and the parquet cache are
     # used by this thread only, while the kernels (other processes) run the notebooks.
@@ -463,30 +509,14 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
 
     try:
         with _quiet_loggers():
-            if jobs <= 1:
-                for year in years:
-                    finish(one(year))
-            else:
-                with ThreadPoolExecutor(max_workers=jobs) as pool:
-                    futures = [pool.submit(one, year) for year in years]
-                    for future in as_completed(futures):
-                        finish(future.result())
+            _run_each(years, one, finish, jobs)
     finally:
         # Interrupted: stop preparing and remove the staging folders no year got to use.
         prep_pool.shutdown(wait=True, cancel_futures=True)
-        for future in prepared.values():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                staging = future.result().staging
-                if staging is not None:
-                    shutil.rmtree(staging, ignore_errors=True)
+        _remove_unused_staging(prepared)
     ordered = [results[y] for y in years if y in results]
-    ok = [r.year for r in ordered if r.ok]
-    bad = [r.year for r in ordered if not r.ok]
-    total = time.perf_counter() - start
-    line = f"汇总 / summary: {len(ok)} ok" + (f" ({', '.join(map(str, ok))})" if ok else "")
-    line += f", {len(bad)} failed" + (f" ({', '.join(map(str, bad))})" if bad else "")
-    print(f"{line} in {total:.1f}s", file=stream, flush=True)
-    return 1 if bad else 0
+    _print_summary(ordered, time.perf_counter() - start, stream)
+    return 1 if any(not r.ok for r in ordered) else 0
 
 
 # --------------------------------------------------------------------------------------------

@@ -165,7 +165,7 @@ def cff_to_glyf(font: TTFont, max_err: float = 1.0) -> None:
     head.glyphDataFormat = 0
     head.indexToLocFormat = 0
     font.sfntVersion = "\x00\x01\x00\x00"
-    for name, glyph in glyphs.items():
+    for glyph in glyphs.values():
         glyph.recalcBounds(glyf)
 
 

@@ -560,20 +560,20 @@ def complaint(rng: np.random.Generator, purpose: str, town: str) -> tuple[str, s
     return (town_unit(town) if unit == "town" else unit), text
 
 
-def build_petitions(year: int) -> list[dict]:
-    rng = seed_for(year, "petitions")
-    t = PETITION_TARGETS[year]
+def _registrations(rng: np.random.Generator, year: int, t: PetitionTarget
+                   ) -> tuple[list[date], np.ndarray]:
+    """Sorted registration dates (信访件编号 follows this order) and the 涉法涉诉 flags."""
     n = t.cases + t.litigation
-    year_end = date(year, 12, 31)
-
-    # Registration dates, sorted; 信访件编号 follows registration order.
     days, p = day_weights(year)
     reg = sorted(days[i] for i in rng.choice(len(days), size=n, p=p))
     lit = np.zeros(n, dtype=bool)
     lit[pick(rng, np.arange(n), t.litigation)] = True
-    pop = np.flatnonzero(~lit)
+    return reg, lit
 
-    # Acceptance: mostly within 15 days; ~1.5 % late; late-December cases may not be accepted yet.
+
+def _acceptance_dates(rng: np.random.Generator, year: int, reg: list[date]) -> list[date | None]:
+    """Mostly within 15 days; ~1.5 % late; late-December cases may not be accepted yet."""
+    year_end = date(year, 12, 31)
     accepted: list[date | None] = []
     for d in reg:
         delay = min(int(rng.geometric(0.3)) - 1, 15)
@@ -583,31 +583,48 @@ def build_petitions(year: int) -> list[dict]:
         if a > year_end or (d >= date(year, 12, 22) and rng.uniform() < 0.45):
             a = None
         accepted.append(a)
+    return accepted
 
-    # Handling: deadline = 受理 + 60 + 延期天数; a few late, the rest closed by the deadline.
-    ext = np.zeros(n, dtype=int)
+
+def _handling_days(rng: np.random.Generator) -> tuple[int, int]:
+    """(延期天数, days from 受理 to 办结) of one accepted case; a few are extended or late."""
+    ext = 0
+    if rng.uniform() < 0.06:
+        ext = int(rng.integers(2, 7)) * 5          # 10–30 days
+        h = int(rng.integers(50, 61 + ext))
+    else:
+        h = int(np.clip(np.round(rng.gamma(2.6, 10.0)), 1, 60))
+    if rng.uniform() < 0.012:
+        h = 60 + ext + int(rng.integers(1, 25))  # closed late
+    return ext, h
+
+
+def _closing_dates(rng: np.random.Generator, year: int, accepted: list[date | None],
+                   pop: np.ndarray) -> tuple[np.ndarray, list[date | None]]:
+    """Deadline = 受理 + 60 + 延期天数; a few late, the rest closed by the deadline; a handful
+    of long-stuck cases overdue and still open at year end."""
+    year_end = date(year, 12, 31)
+    ext = np.zeros(len(accepted), dtype=int)
     closed: list[date | None] = []
     for i, a in enumerate(accepted):
         if a is None:
             closed.append(None)
             continue
-        if rng.uniform() < 0.06:
-            ext[i] = int(rng.integers(2, 7)) * 5          # 10–30 days
-            h = int(rng.integers(50, 61 + int(ext[i])))
-        else:
-            h = int(np.clip(np.round(rng.gamma(2.6, 10.0)), 1, 60))
-        if rng.uniform() < 0.012:
-            h = 60 + int(ext[i]) + int(rng.integers(1, 25))  # closed late
+        ext[i], h = _handling_days(rng)
         c = a + timedelta(h)
         closed.append(c if c <= year_end else None)
-    # A handful of long-stuck cases: overdue and still open at year end.
     stuck_pool = [i for i in pop if accepted[i] is not None and closed[i] is not None
                   and accepted[i] + timedelta(60 + int(ext[i])) < date(year, 11, 30)]
     for i in pick(rng, np.array(stuck_pool), 3 + year % 3):
         closed[i] = None
-    is_closed = np.array([c is not None for c in closed])
+    return ext, closed
 
-    # 信访形式: exactly t.online of the population online (来访/来信 weighted towards repeats later).
+
+def _repeats_and_channels(rng: np.random.Generator, t: PetitionTarget, pop: np.ndarray,
+                          lit: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """初重件 and 信访形式: exactly t.online of the population online (来访/来信 weighted
+    towards repeats)."""
+    n = len(lit)
     repeat = np.zeros(n, dtype=bool)
     repeat[pick(rng, pop, t.repeat)] = True
     repeat[pick(rng, np.flatnonzero(lit), max(1, t.litigation // 4))] = True
@@ -620,8 +637,14 @@ def build_petitions(year: int) -> list[dict]:
         table = OFFLINE_CHANNELS if offline[i] else ONLINE_CHANNELS
         channel.append(str(rng.choice(list(table), p=np.array(list(table.values())) /
                                       sum(table.values()))))
+    return repeat, channel
 
-    # 信访目的: exactly t.qiujue_initial_closed 求决类 among population 初件 closed cases.
+
+def _purposes(rng: np.random.Generator, t: PetitionTarget, pop: np.ndarray, lit: np.ndarray,
+              repeat: np.ndarray, is_closed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """信访目的 (and the 求决类 初件 closed rows): exactly t.qiujue_initial_closed 求决类 among
+    population 初件 closed cases."""
+    n = len(lit)
     purpose = np.empty(n, dtype=object)
     init_closed = pop[~repeat[pop] & is_closed[pop]]
     q_rows = pick(rng, init_closed, t.qiujue_initial_closed)
@@ -640,8 +663,17 @@ def build_petitions(year: int) -> list[dict]:
             share = 0.55 if repeat[i] else 0.38
             purpose[i] = "求决类" if rng.uniform() < share else str(rng.choice(others, p=other_p))
     assert int(((purpose == "求决类") & ~repeat & is_closed & ~lit).sum()) == t.qiujue_initial_closed
+    return purpose, q_rows
 
-    # 是否一次性化解: only for 求决类 初件 closed; exactly t.resolved_first_time 是.
+
+def _first_time_resolution(rng: np.random.Generator, t: PetitionTarget, q_rows: np.ndarray,
+                           lit: np.ndarray, purpose: np.ndarray, repeat: np.ndarray,
+                           is_closed: np.ndarray, accepted: list[date | None],
+                           closed: list[date | None], ext: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """是否一次性化解 (and the rows that failed): only for 求决类 初件 closed; exactly
+    t.resolved_first_time 是."""
+    n = len(lit)
     resolved = np.full(n, None, dtype=object)
     late_or_ext = np.array([ext[i] > 0 or (closed[i] is not None and accepted[i] is not None and
                                            closed[i] > accepted[i] + timedelta(60 + int(ext[i])))
@@ -653,9 +685,13 @@ def build_petitions(year: int) -> list[dict]:
     for i in np.flatnonzero(lit):  # excluded cases: flags set like real ones
         if purpose[i] == "求决类" and not repeat[i] and is_closed[i]:
             resolved[i] = "否" if rng.uniform() < 0.5 else "是"
+    return resolved, fails
 
-    # 满意度评价: among population closed cases exactly t.rated rated, t.unsatisfied 不满意.
-    satisfaction = np.full(n, None, dtype=object)
+
+def _satisfaction(rng: np.random.Generator, t: PetitionTarget, pop: np.ndarray, lit: np.ndarray,
+                  is_closed: np.ndarray, fails: np.ndarray) -> np.ndarray:
+    """满意度评价: among population closed cases exactly t.rated rated, t.unsatisfied 不满意."""
+    satisfaction = np.full(len(lit), None, dtype=object)
     closed_pop = pop[is_closed[pop]]
     satisfaction[closed_pop] = "未评价"
     fail_set = np.isin(closed_pop, fails)
@@ -667,9 +703,13 @@ def build_petitions(year: int) -> list[dict]:
     for i in np.flatnonzero(lit & is_closed):
         satisfaction[i] = str(rng.choice(["满意", "基本满意", "不满意", "未评价"],
                                          p=[.3, .1, .3, .3]))
+    return satisfaction
 
-    # 到国家信访局登记: exactly t.national among population 求决类 初件 (any status).
-    national = np.zeros(n, dtype=bool)
+
+def _national(rng: np.random.Generator, t: PetitionTarget, pop: np.ndarray, lit: np.ndarray,
+              purpose: np.ndarray, repeat: np.ndarray) -> np.ndarray:
+    """到国家信访局登记: exactly t.national among population 求决类 初件 (any status)."""
+    national = np.zeros(len(lit), dtype=bool)
     qi_all = pop[(purpose[pop] == "求决类") & ~repeat[pop]]
     national[pick(rng, qi_all, t.national)] = True
     other_pool = pop[~((purpose[pop] == "求决类") & ~repeat[pop])]
@@ -677,31 +717,75 @@ def build_petitions(year: int) -> list[dict]:
         np.isin(purpose[other_pool], ["求决类", "申诉类", "检举控告类"]), 3.0, 0.3)
     national[pick(rng, other_pool, t.national_other, weights=other_w)] = True
     national[np.flatnonzero(lit)] = rng.uniform(size=t.litigation) < 0.4
+    return national
+
+
+_PERSON_COLUMNS = ("信访人姓名", "身份证号", "联系电话", "地址")
+_TOWN_NAMES = list(TOWNSHIPS)
+_TOWN_P = np.array(list(TOWNSHIPS.values()))
+_TOWN_P = _TOWN_P / _TOWN_P.sum()
+
+
+def _earlier_case(rng: np.random.Generator, i: int, reg: list[date], repeat: np.ndarray,
+                  purpose: np.ndarray, rows: list[dict],
+                  first_by_purpose: dict[str, list[int]]) -> dict | None:
+    """For a 重件: an earlier 初件 row of the same purpose (the same person), preferably at
+    least 15 days before; ``None`` when there is none."""
+    if not (repeat[i] and first_by_purpose.get(purpose[i])):
+        return None
+    cands = first_by_purpose[purpose[i]]
+    older = [j for j in cands if (reg[i] - reg[j]).days >= 15] or cands
+    return rows[older[int(rng.integers(0, len(older)))]]
+
+
+def _complaint_and_person(rng: np.random.Generator, year: int, purpose: str,
+                          parent: dict | None) -> tuple[str, str, str, dict]:
+    """(所属镇街, 责任单位, 诉求内容, petitioner columns): the parent's for a repeat, else new."""
+    if parent is not None:
+        text = parent["诉求内容"]
+        text = "再次" + text if not text.startswith("再次") else text
+        return (parent["所属镇街"], parent["责任单位"], text,
+                {k: parent[k] for k in _PERSON_COLUMNS})
+    town = str(rng.choice(_TOWN_NAMES, p=_TOWN_P))
+    unit, text = complaint(rng, purpose, town)
+    fp = fake_person(rng, year, town)
+    return town, unit, text, dict(zip(_PERSON_COLUMNS,
+                                      (fp["name"], fp["id"], fp["phone"], fp["address"])))
+
+
+def _check_petition_rows(rows: list[dict], year: int) -> None:
+    for r in rows:
+        if r["受理日期"] is not None:
+            assert r["受理日期"] >= r["登记日期"]
+        if r["办结日期"] is not None:
+            assert r["受理日期"] is not None and r["办结日期"] >= r["受理日期"]
+        assert r["登记日期"].year == year
+
+
+def build_petitions(year: int) -> list[dict]:
+    rng = seed_for(year, "petitions")
+    t = PETITION_TARGETS[year]
+    n = t.cases + t.litigation
+
+    reg, lit = _registrations(rng, year, t)
+    pop = np.flatnonzero(~lit)
+    accepted = _acceptance_dates(rng, year, reg)
+    ext, closed = _closing_dates(rng, year, accepted, pop)
+    is_closed = np.array([c is not None for c in closed])
+    repeat, channel = _repeats_and_channels(rng, t, pop, lit)
+    purpose, q_rows = _purposes(rng, t, pop, lit, repeat, is_closed)
+    resolved, fails = _first_time_resolution(rng, t, q_rows, lit, purpose, repeat, is_closed,
+                                             accepted, closed, ext)
+    satisfaction = _satisfaction(rng, t, pop, lit, is_closed, fails)
+    national = _national(rng, t, pop, lit, purpose, repeat)
 
     # Township, responsible unit, complaint and (fake) petitioner. 重件 repeat an earlier case of
     # the same person with the same purpose when there is one.
-    town_names = list(TOWNSHIPS)
-    town_p = np.array(list(TOWNSHIPS.values()))
-    town_p = town_p / town_p.sum()
     rows: list[dict] = []
     first_by_purpose: dict[str, list[int]] = {}
     for i in range(n):
-        parent = None
-        if repeat[i] and first_by_purpose.get(purpose[i]):
-            # the earlier case of the same person: preferably at least 15 days before
-            cands = first_by_purpose[purpose[i]]
-            older = [j for j in cands if (reg[i] - reg[j]).days >= 15] or cands
-            parent = rows[older[int(rng.integers(0, len(older)))]]
-        if parent is not None:
-            town, unit, text = parent["所属镇街"], parent["责任单位"], parent["诉求内容"]
-            person = {k: parent[k] for k in ("信访人姓名", "身份证号", "联系电话", "地址")}
-            text = "再次" + text if not text.startswith("再次") else text
-        else:
-            town = str(rng.choice(town_names, p=town_p))
-            unit, text = complaint(rng, purpose[i], town)
-            fp = fake_person(rng, year, town)
-            person = {"信访人姓名": fp["name"], "身份证号": fp["id"], "联系电话": fp["phone"],
-                      "地址": fp["address"]}
+        parent = _earlier_case(rng, i, reg, repeat, purpose, rows, first_by_purpose)
+        town, unit, text, person = _complaint_and_person(rng, year, purpose[i], parent)
         a, c = accepted[i], closed[i]
         rows.append({
             "信访件编号": f"ZC{year}-{i + 1:06d}",
@@ -724,12 +808,7 @@ def build_petitions(year: int) -> list[dict]:
         })
         if not repeat[i]:
             first_by_purpose.setdefault(purpose[i], []).append(i)
-    for r in rows:
-        if r["受理日期"] is not None:
-            assert r["受理日期"] >= r["登记日期"]
-        if r["办结日期"] is not None:
-            assert r["受理日期"] is not None and r["办结日期"] >= r["受理日期"]
-        assert r["登记日期"].year == year
+    _check_petition_rows(rows, year)
     return rows
 
 

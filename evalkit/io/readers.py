@@ -211,6 +211,49 @@ def _sheet_path(zf: zipfile.ZipFile, sheet: str) -> str:
     return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
 
 
+def _cell_position(c: ET.Element) -> tuple[int, int]:
+    """(row, col) 0-based of a ``<c r="B3">`` cell."""
+    m = _CELL_REF_RE.match(c.get("r", ""))
+    if m is None:
+        raise ValueError("cell without reference")
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)) - 1, col - 1
+
+
+def _peek_row(row: ET.Element, out: dict[tuple[int, int], str],
+              shared: dict[tuple[int, int], int]) -> None:
+    """The cells of one ``<row>``: inline/literal text into ``out``, shared-string indexes into
+    ``shared``."""
+    for c in row.iter(f"{_MAIN_NS}c"):
+        pos = _cell_position(c)
+        kind = c.get("t")
+        if kind == "inlineStr":
+            out[pos] = _si_text(c.find(f"{_MAIN_NS}is"))
+            continue
+        v = c.find(f"{_MAIN_NS}v")
+        if v is None or v.text is None:
+            continue
+        if kind == "s":
+            shared[pos] = int(v.text)
+        else:
+            out[pos] = v.text
+
+
+def _peek_shared_strings(zf: zipfile.ZipFile, need: int) -> list[str]:
+    """The first ``need + 1`` items of the shared string table (streamed, stops there)."""
+    table: list[str] = []
+    with zf.open("xl/sharedStrings.xml") as fh:
+        for _, el in ET.iterparse(fh, events=("end",)):
+            if el.tag == f"{_MAIN_NS}si":
+                table.append(_si_text(el))
+                el.clear()
+                if len(table) > need:
+                    break
+    return table
+
+
 def _peek_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
     """Text of the cells in the first HEADER_SCAN_ROWS rows: (row, col) 0-based -> text."""
     out: dict[tuple[int, int], str] = {}
@@ -220,24 +263,7 @@ def _peek_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
             if el.tag == f"{_MAIN_NS}row":
                 if int(el.get("r", "0")) > HEADER_SCAN_ROWS:
                     break
-                for c in el.iter(f"{_MAIN_NS}c"):
-                    m = _CELL_REF_RE.match(c.get("r", ""))
-                    if m is None:
-                        raise ValueError("cell without reference")
-                    col = 0
-                    for ch in m.group(1):
-                        col = col * 26 + ord(ch) - 64
-                    pos = (int(m.group(2)) - 1, col - 1)
-                    kind = c.get("t")
-                    if kind == "inlineStr":
-                        out[pos] = _si_text(c.find(f"{_MAIN_NS}is"))
-                    else:
-                        v = c.find(f"{_MAIN_NS}v")
-                        if v is not None and v.text is not None:
-                            if kind == "s":
-                                shared[pos] = int(v.text)
-                            else:
-                                out[pos] = v.text
+                _peek_row(el, out, shared)
                 el.clear()
             elif el.tag == f"{_MAIN_NS}sheetData":
                 break
@@ -245,14 +271,7 @@ def _peek_cells(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], str]:
         need = max(shared.values())
         if need >= PEEK_MAX_SHARED:
             raise ValueError("header strings far into the shared string table")
-        table: list[str] = []
-        with zf.open("xl/sharedStrings.xml") as fh:
-            for _, el in ET.iterparse(fh, events=("end",)):
-                if el.tag == f"{_MAIN_NS}si":
-                    table.append(_si_text(el))
-                    el.clear()
-                    if len(table) > need:
-                        break
+        table = _peek_shared_strings(zf, need)
         out.update({pos: table[i] for pos, i in shared.items()})
     return out
 

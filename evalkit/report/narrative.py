@@ -157,40 +157,47 @@ def score_conclusion(metrics: Mapping[str, Any]) -> str:
     return text
 
 
-def petition_overview(metrics: Mapping[str, Any]) -> list[str]:
-    """Sentences on the petition metrics (volume, 网信占比, 一次性化解率, 满意率, 受理/办结, 重复)."""
-    p = metrics.get("petitions") or {}
-    if p.get("total_cases") is None:
-        return []
-    year = metrics.get("year")
-    out = []
-    s = (f"{year}年，全区共登记信访事项{fmt_count(p['total_cases'], '件')}"
+def _petition_volume(metrics: Mapping[str, Any], p: Mapping[str, Any]) -> str:
+    """「2023年，全区共登记信访事项3000件，…，其中网上信访2660件，网信占比率为88.67%…。」"""
+    s = (f"{metrics.get('year')}年，全区共登记信访事项{fmt_count(p['total_cases'], '件')}"
          f"{yoy_phrase(metrics, 'petitions.total_cases')}")
     if p.get("online_cases") is not None:
         s += f"，其中网上信访{fmt_count(p['online_cases'], '件')}"
     if p.get("online_share_pct") is not None:
         s += (f"，网信占比率为{fmt_pct(p['online_share_pct'])}"
               f"{yoy_phrase(metrics, 'petitions.online_share_pct')}")
-    out.append(s + "。")
-    bits = []
+    return s + "。"
+
+
+def _petition_rate_bits(metrics: Mapping[str, Any], p: Mapping[str, Any]) -> Iterable[str]:
+    """The rate clauses present: 一次性化解率, 满意率 (参评率), 及时受理率, 按期办结率, 重复信访率."""
     if p.get("first_time_resolution_rate_pct") is not None:
-        bits.append(f"求决类初次信访事项一次性化解率为{fmt_pct(p['first_time_resolution_rate_pct'])}"
-                    f"（{fmt_count(p.get('qiujue_initial_resolved'))}/"
-                    f"{fmt_count(p.get('qiujue_initial_closed'))}件）"
-                    f"{yoy_phrase(metrics, 'petitions.first_time_resolution_rate_pct')}")
+        yield (f"求决类初次信访事项一次性化解率为{fmt_pct(p['first_time_resolution_rate_pct'])}"
+               f"（{fmt_count(p.get('qiujue_initial_resolved'))}/"
+               f"{fmt_count(p.get('qiujue_initial_closed'))}件）"
+               f"{yoy_phrase(metrics, 'petitions.first_time_resolution_rate_pct')}")
     if p.get("satisfaction_rate_pct") is not None:
         t = f"全系统群众满意率达到{fmt_pct(p['satisfaction_rate_pct'])}"
         t += yoy_phrase(metrics, "petitions.satisfaction_rate_pct")
         if p.get("participation_rate_pct") is not None:
             t += f"，参评率为{fmt_pct(p['participation_rate_pct'])}"
-        bits.append(t)
+        yield t
     if p.get("timely_acceptance_rate_pct") is not None:
-        bits.append(f"及时受理率为{fmt_pct(p['timely_acceptance_rate_pct'])}")
+        yield f"及时受理率为{fmt_pct(p['timely_acceptance_rate_pct'])}"
     if p.get("on_time_completion_rate_pct") is not None:
-        bits.append(f"按期办结率为{fmt_pct(p['on_time_completion_rate_pct'])}")
+        yield f"按期办结率为{fmt_pct(p['on_time_completion_rate_pct'])}"
     if p.get("repeat_rate_pct") is not None:
-        bits.append(f"重复信访率为{fmt_pct(p['repeat_rate_pct'])}"
-                    f"{yoy_phrase(metrics, 'petitions.repeat_rate_pct')}")
+        yield (f"重复信访率为{fmt_pct(p['repeat_rate_pct'])}"
+               f"{yoy_phrase(metrics, 'petitions.repeat_rate_pct')}")
+
+
+def petition_overview(metrics: Mapping[str, Any]) -> list[str]:
+    """Sentences on the petition metrics (volume, 网信占比, 一次性化解率, 满意率, 受理/办结, 重复)."""
+    p = metrics.get("petitions") or {}
+    if p.get("total_cases") is None:
+        return []
+    out = [_petition_volume(metrics, p)]
+    bits = list(_petition_rate_bits(metrics, p))
     if bits:
         out.append("；".join(bits) + "。")
     nat = national_sentence(metrics)

@@ -264,6 +264,20 @@ def _met(actual: Decimal, target: Decimal, direction: str) -> bool:
     return actual >= target if direction == "higher" else actual <= target
 
 
+_MANUAL_RULES = ("manual", "qualitative_tier")   # scored by the analyst, not by a formula
+
+
+@dataclass
+class _Outcome:
+    """What a rule made of one indicator's actual value, before the range check and rounding."""
+    raw: Decimal           # the exact score
+    actual: Any            # the actual as displayed (IndicatorScore.actual)
+    missed: bool | None = None   # the actual misses a numeric target
+    gap: Decimal | None = None   # {gap} of the reason template
+    unmet: str = ""              # {unmet}
+    tier: str = ""               # {tier}
+
+
 class _Scorer:
     def __init__(self, fw: Framework, metrics: dict, rows: dict[str, _Row]):
         self.fw, self.metrics, self.rows = fw, metrics, rows
@@ -290,41 +304,45 @@ class _Scorer:
     # -- the actual value
     def actual_of(self, ind: Indicator, path: str) -> tuple[Any, _Row | None]:
         """(value, row): value is Decimal/bool/int from a metric, or the row's text."""
-        if ind.metric:
-            value = resolve_metric(self.metrics, ind.metric)
-            if value is _MISSING:
-                raise self.fw_err(f"{path}.metric", f"指标数据（metrics）中没有 {ind.metric}",
-                                  f"unknown metric path '{ind.metric}'", ind.metric)
-            if isinstance(value, list) and value:
-                if ind.where is None:
-                    return len(value), None
-                return sum(1 for it in value if _matches(it, ind.where)), None
-            if value is not None and not isinstance(value, (list, dict)):
-                if isinstance(value, bool):
-                    return value, None
-                try:
-                    number = to_decimal(value)
-                except ValueError:
-                    raise self.fw_err(f"{path}.metric", f"{ind.metric} 不是数值",
-                                      f"metric '{ind.metric}' is not a number", value) from None
-                if ind.absolute:
-                    number = abs(number)
-                if ind.per:
-                    number = self.ratio(ind, path, number)
-                return number, None
-            if isinstance(value, dict):
-                raise self.fw_err(f"{path}.metric", f"{ind.metric} 指向一组数据而非单个数值",
-                                  f"metric '{ind.metric}' is a mapping, not a value")
-            # null or an empty list: no data this year; the analyst's row may supply it
-            row = self.rows.get(ind.id)
-            if row is None or not row.actual:
-                raise self.fw_err(f"{path}.metric",
-                                  f"{ind.metric} 本年无数据（null），且自评表无该指标的自评值",
-                                  f"metric '{ind.metric}' is null and self_assessment has no "
-                                  f"actual for {ind.id}")
+        if not ind.metric:
+            row = self.need_row(ind)
             return row.actual, row
-        row = self.need_row(ind)
+        value = resolve_metric(self.metrics, ind.metric)
+        if value is _MISSING:
+            raise self.fw_err(f"{path}.metric", f"指标数据（metrics）中没有 {ind.metric}",
+                              f"unknown metric path '{ind.metric}'", ind.metric)
+        if isinstance(value, list) and value:
+            if ind.where is None:
+                return len(value), None
+            return sum(1 for it in value if _matches(it, ind.where)), None
+        if isinstance(value, dict):
+            raise self.fw_err(f"{path}.metric", f"{ind.metric} 指向一组数据而非单个数值",
+                              f"metric '{ind.metric}' is a mapping, not a value")
+        if value is not None and not isinstance(value, list):
+            return self.metric_number(ind, path, value), None
+        # null or an empty list: no data this year; the analyst's row may supply it
+        row = self.rows.get(ind.id)
+        if row is None or not row.actual:
+            raise self.fw_err(f"{path}.metric",
+                              f"{ind.metric} 本年无数据（null），且自评表无该指标的自评值",
+                              f"metric '{ind.metric}' is null and self_assessment has no "
+                              f"actual for {ind.id}")
         return row.actual, row
+
+    def metric_number(self, ind: Indicator, path: str, value: Any) -> Decimal | bool:
+        """A scalar metric: a bool as it is, else a Decimal (``absolute``, ``per`` applied)."""
+        if isinstance(value, bool):
+            return value
+        try:
+            number = to_decimal(value)
+        except ValueError:
+            raise self.fw_err(f"{path}.metric", f"{ind.metric} 不是数值",
+                              f"metric '{ind.metric}' is not a number", value) from None
+        if ind.absolute:
+            number = abs(number)
+        if ind.per:
+            number = self.ratio(ind, path, number)
+        return number
 
     def ratio(self, ind: Indicator, path: str, numerator: Decimal) -> Decimal:
         """``numerator / metric(per) × 100``, half-up 2 dp (the printed percentage)."""
@@ -365,123 +383,153 @@ class _Scorer:
 
     # -- one indicator
     def score(self, mod, sub, ind: Indicator, path: str) -> IndicatorScore:
-        w, p = ind.weight, ind.params
+        w = ind.weight
         value, row = self.actual_of(ind, path)
-        target = ind.target
-        ctx: dict[str, Any] = {"gap": None, "unmet": "", "tier": ""}
-        display_actual: Any = value
-        missed: bool | None = None
         try:
-            if ind.rule == "manual":
-                raw = rules.manual(w, self.score_of(ind, row), row.reason)
-                display_actual = row.actual
-            elif ind.rule == "qualitative_tier":
-                assert isinstance(p, QualitativeTierParams)
-                tier = row.actual
-                if not tier:
-                    raise self.sa_err(row, "actual", f"指标 {ind.id} 须在自评值中填写档次（"
-                                      f"{'/'.join(p.tiers)}）", f"indicator {ind.id} needs a tier")
-                raw = rules.qualitative_tier(w, tier, self.score_of(ind, row), dict(p.tiers))
-                ctx["tier"] = tier
-                if raw < w and not row.reason:
-                    raise self.sa_err(row, "reason", f"指标 {ind.id} 得分低于分值，须填写扣分原因",
-                                      f"indicator {ind.id}: score below weight needs a reason")
-            elif ind.rule == "checklist":
-                assert isinstance(p, ChecklistParams)
-                unmet = self.unmet_items(ind, p, value, row)
-                raw = rules.checklist(w, [(it.name, it.points) for it in p.items], unmet, p.mode, p.k)
-                named = not isinstance(value, (Decimal, int)) and not _text(value)[:1].isdigit()
-                ctx["unmet"] = "、".join(unmet) if named else f"{len(unmet)}项"
-                n_ok = len(p.items) - len(unmet)
-                display_actual = f"{n_ok}/{len(p.items)}项" + (
-                    f"（未满足：{ctx['unmet']}）" if unmet and named else "")
-            elif ind.rule == "binary":
-                met = self.binary_met(ind, value, row)
-                raw = rules.binary(w, met)
-                missed = not met
-                if isinstance(value, bool) or not isinstance(value, Decimal):
-                    display_actual = "是" if met else "否"
-            else:
-                x = self.number(ind, value, row)
-                display_actual = x
-                if ind.rule == "ratio_capped":
-                    raw = rules.ratio_capped(w, x, target, ind.direction)
-                elif ind.rule == "per_point":
-                    assert isinstance(p, PerPointParams)
-                    ctx["gap"] = rules.gap_beyond(x, p.threshold, p.beyond)
-                    raw = rules.per_point(w, x, p.threshold, p.k, p.beyond)
-                elif ind.rule == "per_step":
-                    assert isinstance(p, PerStepParams)
-                    ctx["gap"] = rules.gap_beyond(x, p.threshold, p.beyond)
-                    raw = rules.per_step(w, x, p.threshold, p.k, p.step, p.beyond, p.rounding)
-                elif ind.rule == "banded":
-                    assert isinstance(p, BandedParams)
-                    raw = rules.banded(w, x, [(b.interval, b.score) for b in p.bands])
-                elif ind.rule == "per_event":
-                    assert isinstance(p, PerEventParams)
-                    if x != x.to_integral_value() or x < 0:
-                        raise self.sa_err(row, "actual", f"指标 {ind.id} 的次数应为非负整数",
-                                          f"indicator {ind.id}: count must be a whole number >= 0", value)
-                    display_actual = int(x)
-                    raw = rules.per_event(w, x, p.k)
-                else:  # pragma: no cover - the framework model rejects unknown rules
-                    raise AssertionError(ind.rule)
-                if isinstance(target, Decimal):
-                    missed = not _met(x, target, ind.direction)
+            out = self.outcome(ind, value, row)
         except RuleError as exc:
-            if row is not None:
-                col = "score" if ind.rule in ("manual", "qualitative_tier") else "actual"
-                raise self.sa_err(row, col, f"指标 {ind.id}「{ind.name}」：{exc}", str(exc),
-                                  row.score if col == "score" else row.actual) from None
-            raise self.fw_err(f"{path}.params", f"指标 {ind.id}：{exc}", str(exc), value) from None
-
-        if raw < 0 or raw > w:
-            where = (self.sa_err(row, "score", f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
-                                 f"score {raw} outside 0..{w}", raw) if row is not None and
-                     ind.rule in ("manual", "qualitative_tier") else
-                     self.fw_err(path, f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
-                                 f"score {raw} outside 0..{w}", raw))
-            raise where
-        score = round_half_up(raw, 2)
+            raise self.rule_error(ind, path, value, row, exc) from None
+        self.check_range(ind, path, out.raw, row)
+        score = round_half_up(out.raw, 2)
         lost = round_half_up(w - score, 2)
-
-        if missed and lost == 0 and not ind.allow_full_on_miss:
-            raise self.fw_err(path, f"指标 {ind.id}「{ind.name}」未达目标值 {_fmt(target)}"
-                              f"（实际 {_fmt(display_actual)}）却得满分；请修改规则参数，或设置 "
+        if out.missed and lost == 0 and not ind.allow_full_on_miss:
+            raise self.fw_err(path, f"指标 {ind.id}「{ind.name}」未达目标值 {_fmt(ind.target)}"
+                              f"（实际 {_fmt(out.actual)}）却得满分；请修改规则参数，或设置 "
                               "allow_full_on_miss: true 明示允许",
                               f"indicator {ind.id} missed its target but scored full marks; fix the "
                               "rule or set allow_full_on_miss: true")
-
-        reason = ""
-        if lost > 0:
-            if row is not None and row.reason:
-                reason = row.reason
-            else:
-                ctx.update(name=ind.name, actual=_fmt(display_actual), target=_fmt_target(target),
-                           unit=ind.unit, weight=fmt_fixed(w), score=fmt_fixed(score),
-                           lost=fmt_fixed(lost),
-                           gap=fmt_fixed(ctx["gap"]) if ctx["gap"] is not None else "")
-                template = ind.reason or "{name}未达目标值，扣{lost}分"
-                reason = template.format(**ctx)
-        elif row is not None and row.reason:
-            reason = row.reason
-        if (row is not None and row.score and ind.rule not in ("manual", "qualitative_tier")):
-            try:
-                entered = parse_number(row.score)
-            except ValueError:
-                entered = None
-            if entered is None or round_half_up(entered, 2) != score:
-                self.warnings.append(problem(
-                    "warning", SA_FILE, f"指标 {ind.id} 按规则计算得分为 {score}，与填写的自评得分不同；"
-                    "以规则计算为准", f"indicator {ind.id}: rule gives {score}; the entered score is ignored",
-                    sheet=SELF_ASSESSMENT.sheet, row=row.row,
-                    column=SELF_ASSESSMENT.column("score").header, value=row.score))
+        reason = self.reason_for(ind, row, out, score, lost)
+        self.warn_if_entered_score_differs(ind, row, score)
         return IndicatorScore(
             id=ind.id, name=ind.name, module=mod.name, submodule=sub.name, weight=w,
             rule=ind.rule, source=ind.source if row is None or ind.metric is None else "self_assessment",
-            actual=display_actual, target=target, score=score, lost=lost, reason=reason,
+            actual=out.actual, target=ind.target, score=score, lost=lost, reason=reason,
             confirmed=ind.confirmed, unit=ind.unit, direction=ind.direction,
             evidence=row.evidence if row is not None else "")
+
+    def outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
+        """Apply the indicator's rule (exact, unrounded); may raise RuleError."""
+        if ind.rule == "manual":
+            return _Outcome(rules.manual(ind.weight, self.score_of(ind, row), row.reason),
+                            row.actual)
+        if ind.rule == "qualitative_tier":
+            return self.tier_outcome(ind, value, row)
+        if ind.rule == "checklist":
+            return self.checklist_outcome(ind, value, row)
+        if ind.rule == "binary":
+            met = self.binary_met(ind, value, row)
+            shown = "是" if met else "否"
+            return _Outcome(rules.binary(ind.weight, met),
+                            shown if isinstance(value, bool) or not isinstance(value, Decimal)
+                            else value, missed=not met)
+        return self.numeric_outcome(ind, value, row)
+
+    def tier_outcome(self, ind: Indicator, value: Any, row: _Row) -> _Outcome:
+        w, p = ind.weight, ind.params
+        assert isinstance(p, QualitativeTierParams)
+        tier = row.actual
+        if not tier:
+            raise self.sa_err(row, "actual", f"指标 {ind.id} 须在自评值中填写档次（"
+                              f"{'/'.join(p.tiers)}）", f"indicator {ind.id} needs a tier")
+        raw = rules.qualitative_tier(w, tier, self.score_of(ind, row), dict(p.tiers))
+        if raw < w and not row.reason:
+            raise self.sa_err(row, "reason", f"指标 {ind.id} 得分低于分值，须填写扣分原因",
+                              f"indicator {ind.id}: score below weight needs a reason")
+        return _Outcome(raw, value, tier=tier)
+
+    def checklist_outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
+        p = ind.params
+        assert isinstance(p, ChecklistParams)
+        unmet = self.unmet_items(ind, p, value, row)
+        raw = rules.checklist(ind.weight, [(it.name, it.points) for it in p.items], unmet, p.mode,
+                              p.k)
+        named = not isinstance(value, (Decimal, int)) and not _text(value)[:1].isdigit()
+        unmet_text = "、".join(unmet) if named else f"{len(unmet)}项"
+        n_ok = len(p.items) - len(unmet)
+        shown = f"{n_ok}/{len(p.items)}项"
+        if unmet and named:
+            shown += f"（未满足：{unmet_text}）"
+        return _Outcome(raw, shown, unmet=unmet_text)
+
+    def numeric_outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
+        """The rules on a number: ratio_capped, per_point, per_step, banded, per_event."""
+        w, p = ind.weight, ind.params
+        x = self.number(ind, value, row)
+        out = _Outcome(ZERO, x)
+        if ind.rule == "ratio_capped":
+            out.raw = rules.ratio_capped(w, x, ind.target, ind.direction)
+        elif ind.rule == "per_point":
+            assert isinstance(p, PerPointParams)
+            out.gap = rules.gap_beyond(x, p.threshold, p.beyond)
+            out.raw = rules.per_point(w, x, p.threshold, p.k, p.beyond)
+        elif ind.rule == "per_step":
+            assert isinstance(p, PerStepParams)
+            out.gap = rules.gap_beyond(x, p.threshold, p.beyond)
+            out.raw = rules.per_step(w, x, p.threshold, p.k, p.step, p.beyond, p.rounding)
+        elif ind.rule == "banded":
+            assert isinstance(p, BandedParams)
+            out.raw = rules.banded(w, x, [(b.interval, b.score) for b in p.bands])
+        elif ind.rule == "per_event":
+            assert isinstance(p, PerEventParams)
+            if x != x.to_integral_value() or x < 0:
+                raise self.sa_err(row, "actual", f"指标 {ind.id} 的次数应为非负整数",
+                                  f"indicator {ind.id}: count must be a whole number >= 0", value)
+            out.actual = int(x)
+            out.raw = rules.per_event(w, x, p.k)
+        else:  # pragma: no cover - the framework model rejects unknown rules
+            raise AssertionError(ind.rule)
+        if isinstance(ind.target, Decimal):
+            out.missed = not _met(x, ind.target, ind.direction)
+        return out
+
+    def rule_error(self, ind: Indicator, path: str, value: Any, row: _Row | None,
+                   exc: RuleError) -> _Located:
+        """A rule's complaint, located at the self-assessment cell or the framework params."""
+        if row is not None:
+            col = "score" if ind.rule in _MANUAL_RULES else "actual"
+            return self.sa_err(row, col, f"指标 {ind.id}「{ind.name}」：{exc}", str(exc),
+                               row.score if col == "score" else row.actual)
+        return self.fw_err(f"{path}.params", f"指标 {ind.id}：{exc}", str(exc), value)
+
+    def check_range(self, ind: Indicator, path: str, raw: Decimal, row: _Row | None) -> None:
+        """The unrounded score must lie in ``[0, weight]``."""
+        w = ind.weight
+        if raw < 0 or raw > w:
+            if row is not None and ind.rule in _MANUAL_RULES:
+                raise self.sa_err(row, "score", f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
+                                  f"score {raw} outside 0..{w}", raw)
+            raise self.fw_err(path, f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
+                              f"score {raw} outside 0..{w}", raw)
+
+    def reason_for(self, ind: Indicator, row: _Row | None, out: _Outcome, score: Decimal,
+                   lost: Decimal) -> str:
+        """The analyst's reason when given; else, when points are lost, the filled template."""
+        if row is not None and row.reason:
+            return row.reason
+        if lost <= 0:
+            return ""
+        ctx = {"gap": fmt_fixed(out.gap) if out.gap is not None else "", "unmet": out.unmet,
+               "tier": out.tier, "name": ind.name, "actual": _fmt(out.actual),
+               "target": _fmt_target(ind.target), "unit": ind.unit,
+               "weight": fmt_fixed(ind.weight), "score": fmt_fixed(score), "lost": fmt_fixed(lost)}
+        template = ind.reason or "{name}未达目标值，扣{lost}分"
+        return template.format(**ctx)
+
+    def warn_if_entered_score_differs(self, ind: Indicator, row: _Row | None,
+                                      score: Decimal) -> None:
+        """A 自评得分 entered for a rule-scored indicator is ignored; warn when it differs."""
+        if row is None or not row.score or ind.rule in _MANUAL_RULES:
+            return
+        try:
+            entered = parse_number(row.score)
+        except ValueError:
+            entered = None
+        if entered is None or round_half_up(entered, 2) != score:
+            self.warnings.append(problem(
+                "warning", SA_FILE, f"指标 {ind.id} 按规则计算得分为 {score}，与填写的自评得分不同；"
+                "以规则计算为准", f"indicator {ind.id}: rule gives {score}; the entered score is ignored",
+                sheet=SELF_ASSESSMENT.sheet, row=row.row,
+                column=SELF_ASSESSMENT.column("score").header, value=row.score))
 
     def unmet_items(self, ind: Indicator, p: ChecklistParams, value: Any, row: _Row | None) -> list[str]:
         names = [it.name for it in p.items]

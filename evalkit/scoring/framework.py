@@ -313,98 +313,143 @@ def _template_fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-def _semantic_problems(fw: Framework) -> list[Problem]:
-    """Checks across keys: weights add up, unique ids, rule/source/target fit, known text keys."""
-    file = fw.file
-    out: list[Problem] = []
+class _Collector:
+    """The framework problems found so far, in the order they were found."""
 
-    def err(path: str, zh: str, en: str, value: Any = ...) -> None:
-        out.append(problem("error", file, zh, en, column=path, value=value))
+    def __init__(self, file: str):
+        self.file = file
+        self.out: list[Problem] = []
 
-    def check_sum(path: str, weight: Decimal, parts: list[Decimal], what: str) -> None:
+    def err(self, path: str, zh: str, en: str, value: Any = ...) -> None:
+        self.out.append(problem("error", self.file, zh, en, column=path, value=value))
+
+    def check_sum(self, path: str, weight: Decimal, parts: list[Decimal], what: str) -> None:
         total = sum(parts, Decimal(0))
         if abs(total - weight) > WEIGHT_TOLERANCE:
-            err(path, f"下级{what}分值合计 {total} 不等于本级分值 {weight}",
-                f"weights of the {what} add up to {total}, not {weight}")
+            self.err(path, f"下级{what}分值合计 {total} 不等于本级分值 {weight}",
+                     f"weights of the {what} add up to {total}, not {weight}")
 
-    check_sum("total", fw.total, [m.weight for m in fw.modules], "一级指标")
+
+def _check_tree(fw: Framework, c: _Collector) -> None:
+    """Module weights add up to their parents and to ``total``; module text keys exist."""
+    c.check_sum("total", fw.total, [m.weight for m in fw.modules], "一级指标")
     for i, mod in enumerate(fw.modules):
-        check_sum(f"modules[{i}].weight", mod.weight, [s.weight for s in mod.children], "二级指标")
+        c.check_sum(f"modules[{i}].weight", mod.weight, [s.weight for s in mod.children],
+                    "二级指标")
         for j, sub in enumerate(mod.children):
-            check_sum(f"modules[{i}].children[{j}].weight", sub.weight,
-                      [x.weight for x in sub.indicators], "三级指标")
+            c.check_sum(f"modules[{i}].children[{j}].weight", sub.weight,
+                        [x.weight for x in sub.indicators], "三级指标")
             for key, holder in ((f"modules[{i}].text", mod), (f"modules[{i}].children[{j}].text", sub)):
                 if holder.text and holder.text not in fw.texts:
-                    err(key, "texts 中没有该问题文本键", f"text key '{holder.text}' not in texts",
-                        holder.text)
+                    c.err(key, "texts 中没有该问题文本键", f"text key '{holder.text}' not in texts",
+                          holder.text)
 
+
+def _check_source(ind: Indicator, path: str, c: _Collector) -> None:
+    """``metric``, ``per``/``absolute`` and ``where`` fit the rule and each other."""
+    if ind.rule in ("manual", "qualitative_tier") and ind.metric:
+        c.err(f"{path}.metric", f"{ind.rule} 指标的实际值来自自评表，不能指定 metric",
+              f"{ind.rule} takes its value from self_assessment; remove 'metric'", ind.metric)
+    if (ind.per or ind.absolute) and not ind.metric:
+        c.err(f"{path}.per", "per/absolute 仅用于 metric 指标", "'per'/'absolute' need 'metric'")
+    if ind.where is not None and not ind.metric:
+        c.err(f"{path}.where", "where 仅用于 metric 指向列表时", "'where' needs 'metric'")
+
+
+def _check_target(ind: Indicator, path: str, c: _Collector) -> None:
+    """``ratio_capped`` and metric-based ``binary`` need a usable numeric target."""
+    numeric_target = isinstance(ind.target, Decimal)
+    if ind.rule == "ratio_capped":
+        if not numeric_target:
+            c.err(f"{path}.target", "ratio_capped 需要数值型目标值", "ratio_capped needs a numeric target",
+                  ind.target)
+        elif ind.target == 0 or (ind.direction == "lower" and ind.target < 0):
+            c.err(f"{path}.target", "ratio_capped 的目标值不能为 0 或负数",
+                  "ratio_capped target must be non-zero (positive for lower-is-better)", ind.target)
+    if ind.rule == "binary" and ind.metric and not numeric_target and ind.where is None:
+        c.err(f"{path}.target", "以 metric 计算的 binary 指标需要数值型目标值",
+              "binary on a metric needs a numeric target", ind.target)
+
+
+def _check_bands(ind: Indicator, p: BandedParams, path: str, c: _Collector) -> None:
+    """No band scores above the weight or overlaps an earlier band."""
+    intervals = []
+    for b_i, band in enumerate(p.bands):
+        if band.score > ind.weight:
+            c.err(f"{path}.params.bands[{b_i}].score", f"档位得分超过分值 {ind.weight}",
+                  f"band score above weight {ind.weight}", band.score)
+        iv = band.interval
+        for o_i, other in intervals:
+            if iv.overlaps(other):
+                c.err(f"{path}.params.bands[{b_i}].range",
+                      f"与 bands[{o_i}] 区间重叠", f"overlaps bands[{o_i}]", band.range)
+        intervals.append((b_i, iv))
+
+
+def _check_checklist(ind: Indicator, p: ChecklistParams, path: str, c: _Collector) -> None:
+    """Unique item names; points add up to the weight (points mode) or ``k`` is set (deduct)."""
+    names = [it.name for it in p.items]
+    if len(set(names)) != len(names):
+        c.err(f"{path}.params.items", "清单项名称重复", "duplicate checklist item names")
+    if p.mode == "points":
+        if any(it.points is None for it in p.items):
+            c.err(f"{path}.params.items", "points 模式下每一项都需要 points",
+                  "points mode: every item needs 'points'")
+        else:
+            c.check_sum(f"{path}.params.items", ind.weight, [it.points for it in p.items],
+                        "清单项")
+    elif p.k is None:
+        c.err(f"{path}.params", "缺少参数 'k'（deduct 模式）", "missing 'k' (deduct mode)")
+
+
+def _check_wording(fw: Framework, ind: Indicator, path: str, c: _Collector) -> None:
+    """The indicator's text key exists and its ``reason`` template uses known placeholders."""
+    if ind.text and ind.text not in fw.texts:
+        c.err(f"{path}.text", "texts 中没有该问题文本键", f"text key '{ind.text}' not in texts",
+              ind.text)
+    bad = _template_fields(ind.reason) - REASON_FIELDS
+    if bad:
+        c.err(f"{path}.reason", f"扣分说明模板含未知占位符 {sorted(bad)}",
+              f"unknown placeholder(s) {sorted(bad)}; allowed: {sorted(REASON_FIELDS)}")
+
+
+def _check_indicators(fw: Framework, c: _Collector) -> None:
+    """Per indicator: unique id, source, target, rule parameters, wording."""
     seen: dict[str, str] = {}
-    for mod, sub, ind, path in fw.walk():
+    for _mod, _sub, ind, path in fw.walk():
         if ind.id in seen:
-            err(f"{path}.id", f"指标编码重复（已用于 {seen[ind.id]}）",
-                f"duplicate id (already used at {seen[ind.id]})", ind.id)
+            c.err(f"{path}.id", f"指标编码重复（已用于 {seen[ind.id]}）",
+                  f"duplicate id (already used at {seen[ind.id]})", ind.id)
         else:
             seen[ind.id] = path
-        p = ind.params
-        if ind.rule in ("manual", "qualitative_tier") and ind.metric:
-            err(f"{path}.metric", f"{ind.rule} 指标的实际值来自自评表，不能指定 metric",
-                f"{ind.rule} takes its value from self_assessment; remove 'metric'", ind.metric)
-        if (ind.per or ind.absolute) and not ind.metric:
-            err(f"{path}.per", "per/absolute 仅用于 metric 指标", "'per'/'absolute' need 'metric'")
-        if ind.where is not None and not ind.metric:
-            err(f"{path}.where", "where 仅用于 metric 指向列表时", "'where' needs 'metric'")
-        numeric_target = isinstance(ind.target, Decimal)
-        if ind.rule == "ratio_capped":
-            if not numeric_target:
-                err(f"{path}.target", "ratio_capped 需要数值型目标值", "ratio_capped needs a numeric target",
-                    ind.target)
-            elif ind.target == 0 or (ind.direction == "lower" and ind.target < 0):
-                err(f"{path}.target", "ratio_capped 的目标值不能为 0 或负数",
-                    "ratio_capped target must be non-zero (positive for lower-is-better)", ind.target)
-        if ind.rule == "binary" and ind.metric and not numeric_target and ind.where is None:
-            err(f"{path}.target", "以 metric 计算的 binary 指标需要数值型目标值",
-                "binary on a metric needs a numeric target", ind.target)
-        if isinstance(p, BandedParams):
-            intervals = []
-            for b_i, band in enumerate(p.bands):
-                if band.score > ind.weight:
-                    err(f"{path}.params.bands[{b_i}].score", f"档位得分超过分值 {ind.weight}",
-                        f"band score above weight {ind.weight}", band.score)
-                iv = band.interval
-                for o_i, other in intervals:
-                    if iv.overlaps(other):
-                        err(f"{path}.params.bands[{b_i}].range",
-                            f"与 bands[{o_i}] 区间重叠", f"overlaps bands[{o_i}]", band.range)
-                intervals.append((b_i, iv))
-        if isinstance(p, ChecklistParams):
-            names = [it.name for it in p.items]
-            if len(set(names)) != len(names):
-                err(f"{path}.params.items", "清单项名称重复", "duplicate checklist item names")
-            if p.mode == "points":
-                if any(it.points is None for it in p.items):
-                    err(f"{path}.params.items", "points 模式下每一项都需要 points",
-                        "points mode: every item needs 'points'")
-                else:
-                    check_sum(f"{path}.params.items", ind.weight, [it.points for it in p.items],
-                              "清单项")
-            elif p.k is None:
-                err(f"{path}.params", "缺少参数 'k'（deduct 模式）", "missing 'k' (deduct mode)")
-        if ind.text and ind.text not in fw.texts:
-            err(f"{path}.text", "texts 中没有该问题文本键", f"text key '{ind.text}' not in texts",
-                ind.text)
-        bad = _template_fields(ind.reason) - REASON_FIELDS
-        if bad:
-            err(f"{path}.reason", f"扣分说明模板含未知占位符 {sorted(bad)}",
-                f"unknown placeholder(s) {sorted(bad)}; allowed: {sorted(REASON_FIELDS)}")
+        _check_source(ind, path, c)
+        _check_target(ind, path, c)
+        if isinstance(ind.params, BandedParams):
+            _check_bands(ind, ind.params, path, c)
+        if isinstance(ind.params, ChecklistParams):
+            _check_checklist(ind, ind.params, path, c)
+        _check_wording(fw, ind, path, c)
+
+
+def _check_texts_and_grades(fw: Framework, c: _Collector) -> None:
+    """Problem/improvement texts use known placeholders; one grade band starts at 0."""
     for key, t in fw.texts.items():
         for attr in ("problem", "improvement"):
             bad = _template_fields(getattr(t, attr)) - TEXT_FIELDS
             if bad:
-                err(f"texts.{key}.{attr}", f"文本含未知占位符 {sorted(bad)}",
-                    f"unknown placeholder(s) {sorted(bad)}; allowed: {sorted(TEXT_FIELDS)}")
+                c.err(f"texts.{key}.{attr}", f"文本含未知占位符 {sorted(bad)}",
+                      f"unknown placeholder(s) {sorted(bad)}; allowed: {sorted(TEXT_FIELDS)}")
     if min(g.min for g in fw.grades) > 0:
-        err("grades", "等级划分须有一档 min 为 0", "grades need a band with min 0")
-    return out
+        c.err("grades", "等级划分须有一档 min 为 0", "grades need a band with min 0")
+
+
+def _semantic_problems(fw: Framework) -> list[Problem]:
+    """Checks across keys: weights add up, unique ids, rule/source/target fit, known text keys."""
+    c = _Collector(fw.file)
+    _check_tree(fw, c)
+    _check_indicators(fw, c)
+    _check_texts_and_grades(fw, c)
+    return c.out
 
 
 def resolve_framework_path(name_or_path: str | Path) -> Path:
