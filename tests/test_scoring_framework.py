@@ -6,6 +6,7 @@ import copy
 from decimal import Decimal
 from pathlib import Path
 
+import pydantic
 import pytest
 import yaml
 
@@ -49,7 +50,7 @@ def test_sample_framework_loads_by_name_and_path():
 
 def test_models_are_frozen():
     fw = load_framework("guangzhou_district")
-    with pytest.raises(Exception):
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
         fw.modules[0].weight = Decimal(60)  # type: ignore[misc]
 
 
