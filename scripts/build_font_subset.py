@@ -65,28 +65,26 @@ SCAN_GLOBS = ("evalkit/**/*.py", "evalkit/**/*.yaml", "evalkit/**/*.yml", "evalk
 EXTRA_SYMBOLS = "℃‰№×÷±·—–‘’“”…、。〈〉《》「」『』【】〔〕①②③④⑤⑥⑦⑧⑨⑩▲▼△▽●○■□◆◇★☆↑↓→←✓"
 
 
-def gb2312_chars() -> list[str]:
-    """Every character of GB2312: rows 0xA1-0xF7, cells 0xA1-0xFE (undefined cells skipped)."""
+def _gb2312_rows(first: int, last: int) -> list[str]:
+    """The characters of GB2312 rows ``first``..``last`` (cells 0xA1-0xFE; undefined cells skipped)."""
     out = []
-    for hi in range(0xA1, 0xF8):
+    for hi in range(first, last + 1):
         for lo in range(0xA1, 0xFF):
             try:
                 out.append(bytes([hi, lo]).decode("gb2312"))
             except UnicodeDecodeError:
                 continue
     return out
+
+
+def gb2312_chars() -> list[str]:
+    """Every character of GB2312: rows 0xA1-0xF7."""
+    return _gb2312_rows(0xA1, 0xF7)
 
 
 def gb2312_hanzi() -> list[str]:
     """The 6763 GB2312 hanzi (rows 0xB0-0xF7)."""
-    out = []
-    for hi in range(0xB0, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                out.append(bytes([hi, lo]).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return out
+    return _gb2312_rows(0xB0, 0xF7)
 
 
 def project_chars(root: Path = ROOT) -> set[str]:
