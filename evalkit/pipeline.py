@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from evalkit import __version__
 from evalkit.config import DATA_RAW, DATA_PROCESSED, OUTPUTS, PACKAGE_DIR, year_dir
+from evalkit.fsutil import sha256_file
 
 SCORECARD_FILE = "scorecard.xlsx"
 METRICS_FILE = "metrics.json"          # = evalkit.metrics.core.METRICS_FILE
@@ -51,19 +52,11 @@ def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
 
 
 def _loader() -> Callable[..., Any]:
-    from evalkit.io import load_year  # imported late: the loader is a separate module
+    from evalkit.io import load_year  # imported late: pandas only when a year is built
     return load_year
 
 
 # --------------------------------------------------------------------------- provenance
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def code_digest() -> str:
@@ -88,7 +81,7 @@ def input_hashes(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, str]:
     for y in [y for y in available_years(base) if y <= int(year)]:
         for path in sorted((base / str(y)).iterdir()):
             if path.is_file() and not path.name.startswith((".", "~$")):
-                found[f"{y}/{path.name}"] = _sha256(path)
+                found[f"{y}/{path.name}"] = sha256_file(path)
     return found
 
 
@@ -100,7 +93,7 @@ def _framework_record(department: dict[str, Any]) -> dict[str, str] | None:
 
     path = resolve_framework_path(name).resolve()
     return {"name": str(name), "path": str(path),
-            "sha256": _sha256(path) if path.is_file() else ""}
+            "sha256": sha256_file(path) if path.is_file() else ""}
 
 
 def provenance(year: int, data_dir: Path | str, department: dict[str, Any]) -> dict[str, Any]:
@@ -126,7 +119,7 @@ def is_fresh(metrics: dict[str, Any], year: int, data_dir: Path | str = DATA_RAW
     framework = record.get("framework")
     if framework:
         path = Path(framework.get("path", ""))
-        if not path.is_file() or _sha256(path) != framework.get("sha256"):
+        if not path.is_file() or sha256_file(path) != framework.get("sha256"):
             return False
     if record.get("inputs") != input_hashes(year, data_dir):
         return False
