@@ -13,6 +13,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_ruff_finds_nothing():
     ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
     assert ruff, "ruff is a test dependency (pyproject [test] extra)"
-    result = subprocess.run([ruff, "check", "--no-cache", "evalkit", "scripts", "bench", "tests"],
+    result = subprocess.run([ruff, "check", "--no-cache", "evalkit", "scripts", "bench", "tests", "tasks.py"],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
