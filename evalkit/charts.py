@@ -535,6 +535,25 @@ def petitions_by_month(metrics: Mapping[str, Any]) -> Figure:
     return fig
 
 
+def _count_bars(ax: Any, y: Any, vals: list[float], color: Any, *, height: float,
+                headroom: float, fontsize: float, notes: list[str], labels: list[str],
+                xlabel: str, ha: str | None = None) -> None:
+    """Horizontal count bars with a note at each bar's end and integer 件 ticks."""
+    ax.barh(y, vals, height, color=color)
+    right = max([*vals, 1.0])
+    extra = {"ha": ha} if ha else {}
+    for yi, v, note in zip(y, vals, notes):
+        ax.text(v + right * 0.01, yi, note, va="center", fontsize=fontsize, color="#404040",
+                **extra)
+    ax.set_xlim(0, right * headroom)
+    ax.set_yticks(y, labels)
+    _plain(ax.get_yticklabels())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _num_axis(ax.xaxis)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="y", visible=False)
+
+
 @_styled
 def petitions_by_channel(metrics: Mapping[str, Any]) -> Figure:
     """Petition cases by 信访形式 (channel), with each channel's share."""
@@ -548,18 +567,9 @@ def petitions_by_channel(metrics: Mapping[str, Any]) -> Figure:
     vals = [_num(r.get("cases")) or 0.0 for r in rows]
     colors = [PALETTE["secondary"] if str(r.get("channel")) in offline else PALETTE["primary"]
               for r in rows]
-    ax.barh(y, vals, 0.62, color=colors)
-    right = max([*vals, 1.0])
-    for yi, v, r in zip(y, vals, rows):
-        ax.text(v + right * 0.01, yi, f"{_count(r.get('cases'))}件（{_pct(r.get('share_pct'))}）",
-                va="center", ha="left", fontsize=8.5, color="#404040")
-    ax.set_xlim(0, right * 1.3)
-    ax.set_yticks(y, [_text(r.get("channel"), 12) for r in rows])
-    _plain(ax.get_yticklabels())
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _num_axis(ax.xaxis)
-    ax.set_xlabel("件数（件）")
-    ax.grid(axis="y", visible=False)
+    _count_bars(ax, y, vals, colors, height=0.62, headroom=1.3, fontsize=8.5, ha="left",
+                notes=[f"{_count(r.get('cases'))}件（{_pct(r.get('share_pct'))}）" for r in rows],
+                labels=[_text(r.get("channel"), 12) for r in rows], xlabel="件数（件）")
     from matplotlib.patches import Patch
 
     ax.legend(handles=[Patch(color=PALETTE["primary"], label="网信渠道"),
@@ -657,18 +667,9 @@ def township_comparison(metrics: Mapping[str, Any],
                                   sharey=True, width_ratios=[1.5, 1])
     y = np.arange(len(rows))[::-1]
     counts = [_num(r.get("cases")) or 0.0 for r in rows]
-    ax.barh(y, counts, 0.66, color=PALETTE["primary"])
-    right = max([*counts, 1.0])
-    for yi, c, r in zip(y, counts, rows):
-        ax.text(c + right * 0.01, yi, _count(r.get("cases")), va="center", fontsize=8,
-                color="#404040")
-    ax.set_xlim(0, right * 1.15)
-    ax.set_yticks(y, [_text(r.get("township"), 10) for r in rows])
-    _plain(ax.get_yticklabels())
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    _num_axis(ax.xaxis)
-    ax.set_xlabel("信访件数（件）")
-    ax.grid(axis="y", visible=False)
+    _count_bars(ax, y, counts, PALETTE["primary"], height=0.66, headroom=1.15, fontsize=8,
+                notes=[_count(r.get("cases")) for r in rows],
+                labels=[_text(r.get("township"), 10) for r in rows], xlabel="信访件数（件）")
 
     vals = [_num(r.get(rate)) for r in rows]
     present = [v for v in vals if v is not None]
