@@ -2,7 +2,9 @@
 
 Each area module registers its own subcommand through ``register(subparsers)``; the handler it
 sets returns the exit code. Bad input never shows a traceback: an :class:`~evalkit.errors.InputError`
-is printed as its list of located problems and the command exits 1.
+is printed as its list of located problems and the command exits 1; a file-system fault (no
+permission, read-only folder, a file where a folder should be, disk full) is one located line
+and exit 1.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sys
 from typing import Sequence
 
 from evalkit import __version__
-from evalkit.errors import InputError, format_problems
+from evalkit.errors import InputError, format_problems, os_problem
 
 # Modules that add a subcommand, in the order they appear in --help.
 COMMAND_MODULES = (
@@ -52,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(format_problems(exc.problems), file=sys.stderr)
         n = len(exc.errors)
         print(f"输入有 {n} 个错误，已停止 / {n} input error(s), stopped.", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(os_problem(exc).format(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已中断 / interrupted", file=sys.stderr)

@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal
 
 Level = Literal["error", "warning"]
 
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+"""C0/C1 control characters other than tab and line breaks (ESC starts terminal sequences)."""
+INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+"""Zero-width characters and bidi controls: invisible, but they split or reorder labels."""
+_LINE_BREAKS_RE = re.compile("[\t\r\n\u2028\u2029]+")
+
+
+def clean_text(text: str) -> str:
+    r"""``text`` without control characters, zero-width characters or bidi controls.
+
+    Tabs and line breaks are kept (a cell may hold several lines).
+
+    >>> clean_text("区城管局\x1b[2J\x00") == "区城管局[2J"
+    True
+    >>> clean_text("石滩\u200b镇")
+    '石滩镇'
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return INVISIBLE_RE.sub("", CONTROL_RE.sub("", text))
+
+
+def one_line(text: Any) -> str:
+    """``text`` as one printable line: :func:`clean_text`, line breaks and tabs as spaces."""
+    return _LINE_BREAKS_RE.sub(" ", clean_text(str(text)))
+
 
 def _show_value(value: Any) -> str:
-    text = str(value)
+    text = one_line(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -50,7 +78,7 @@ class Problem:
             where += f"「{self.column}」"
         tag = "错误" if self.level == "error" else "警告"
         shown = f"（原值：{_show_value(self.value)}）" if self.has_value else ""
-        return f"[{tag}] {where}：{self.zh}{shown} / {self.en}"
+        return one_line(f"[{tag}] {where}：{self.zh}{shown} / {self.en}")
 
     __str__ = format
 
@@ -90,3 +118,31 @@ def raise_if_errors(problems: Iterable[Problem]) -> list[Problem]:
     if any(p.level == "error" for p in problems):
         raise InputError(problems)
     return problems
+
+
+_OS_REASONS: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("没有权限", "permission denied"),
+    errno.EPERM: ("没有权限", "operation not permitted"),
+    errno.EROFS: ("只读文件系统，不能写入", "read-only file system"),
+    errno.ENOSPC: ("磁盘空间不足", "no space left on device"),
+    errno.EDQUOT: ("超出磁盘配额", "disk quota exceeded"),
+    errno.EISDIR: ("这是一个文件夹，应为文件", "is a folder, a file was expected"),
+    errno.ENOTDIR: ("路径中有同名文件，应为文件夹", "a file stands where a folder was expected"),
+    errno.EEXIST: ("已存在同名文件，应为文件夹", "a file of that name already exists"),
+    errno.ENOENT: ("不存在", "not found"),
+    errno.ENAMETOOLONG: ("路径过长", "path too long"),
+    errno.EIO: ("读写出错（磁盘故障？）", "input/output error"),
+}
+
+
+def os_problem(exc: OSError, file: Any = None) -> Problem:
+    """A located problem for a file-system fault (permissions, a file where a folder should be,
+    disk full, …): names ``file`` (default: the path in the exception) and the reason.
+
+    >>> os_problem(PermissionError(13, "Permission denied", "/x/.salt")).format()
+    '[错误] 【/x/.salt】：无法访问（没有权限） / cannot access: permission denied'
+    """
+    where = file or getattr(exc, "filename", None) or "?"
+    zh, en = _OS_REASONS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
+                                               exc.strerror or type(exc).__name__))
+    return problem("error", str(where), f"无法访问（{zh}）", f"cannot access: {en}")

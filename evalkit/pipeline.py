@@ -70,19 +70,29 @@ def code_digest() -> str:
 
 
 def input_hashes(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, str]:
-    """``{"<y>/<file>": sha256}`` of every file ``build_year(year)`` may read.
+    """``{"<y>/<file>": sha256}`` of every file ``build_year(year)`` reads.
 
-    That is every visible file in ``<data_dir>/<y>/`` for each year folder ``y <= year`` (this
-    year, the previous one and the earlier ones of the history series). Counting every file, not
-    only the ones the loader picks, errs on the side of rebuilding.
+    That is the loader's files (budget, petitions, self_assessment, peers, department.yaml) in
+    ``<data_dir>/<y>/`` for each year folder ``y <= year`` (this year, the previous one and the
+    earlier ones of the history series); nothing else of the folders (a scanned letter named
+    after a petitioner must not reach metrics.json). Names are scanned for personal data all
+    the same (:func:`safe_name`).
     """
+    from evalkit.io.loaders import loader_files
+
     base = Path(data_dir)
     found: dict[str, str] = {}
     for y in [y for y in available_years(base) if y <= int(year)]:
-        for path in sorted((base / str(y)).iterdir()):
-            if path.is_file() and not path.name.startswith((".", "~$")):
-                found[f"{y}/{path.name}"] = sha256_file(path)
+        for path in loader_files(base / str(y)):
+            found[f"{y}/{safe_name(path.name)}"] = sha256_file(path)
     return found
+
+
+def safe_name(text: str) -> str:
+    """A file name or path as it may appear in an output: personal data masked."""
+    from evalkit.io.piiscan import Scanner
+
+    return Scanner().clean(str(text))
 
 
 def _framework_record(department: dict[str, Any]) -> dict[str, str] | None:
@@ -92,7 +102,7 @@ def _framework_record(department: dict[str, Any]) -> dict[str, str] | None:
     from evalkit.scoring.framework import resolve_framework_path
 
     path = resolve_framework_path(name).resolve()
-    return {"name": str(name), "path": str(path),
+    return {"name": safe_name(str(name)), "path": safe_name(str(path)),
             "sha256": sha256_file(path) if path.is_file() else ""}
 
 
@@ -163,6 +173,56 @@ def add_score(metrics: dict[str, Any], data: Any, out_dir: Path | None) -> Any |
     return result
 
 
+NO_YOY = "无法计算"
+"""同比 text when the previous year's input has errors (the year is still built)."""
+
+
+def warning_records(problems: list[Any]) -> list[dict[str, Any]]:
+    """``metrics["warnings"]``: each load warning as a JSON-ready record (personal data already
+    masked by the loader; control characters removed)."""
+    from evalkit.errors import one_line
+
+    return [{"file": p.file, "sheet": p.sheet, "row": p.row, "column": p.column,
+             "message": one_line(p.zh), "en": one_line(p.en),
+             "value": one_line(p.value) if p.has_value else None, "text": p.format()}
+            for p in problems if p.level == "warning"]
+
+
+def _earlier_year_problem(year: int, this_year: int, data_dir: Path, exc: Any) -> Any:
+    """The warning for a year before ``this_year`` whose input has errors (named by folder and
+    file, so the analyst opens the right one)."""
+    from evalkit.errors import problem
+
+    first = exc.errors[0] if exc.errors else exc.problems[0]
+    folder = year_dir(data_dir, year)
+    if year == this_year - 1:
+        zh = (f"上年（{year}年，文件夹 {folder}）的输入有误，同比{NO_YOY}；请先修正该文件："
+              f"{first.zh}")
+        en = f"the previous year's input ({folder}) has errors: year on year not computed"
+    else:
+        zh = f"{year}年（文件夹 {folder}）的输入有误，历年趋势中不含该年：{first.zh}"
+        en = f"year {year} ({folder}) has input errors: left out of the history"
+    where = f"{year}/{first.file}"
+    return problem("warning", where, zh, en, sheet=first.sheet, row=first.row,
+                   column=first.column)
+
+
+def _earlier_sections(year: int, data_dir: Path, processed_dir: Path, settings: Any,
+                      notes: list[Any]) -> dict[int, dict[str, Any]]:
+    """Sections of every earlier year; a year with input errors is left out with a warning."""
+    from evalkit.errors import InputError
+    from evalkit.metrics import year_sections
+
+    load_year = _loader()
+    sections: dict[int, dict[str, Any]] = {}
+    for y in [y for y in available_years(data_dir) if y < int(year)]:
+        try:
+            sections[y] = year_sections(load_year(y, data_dir, processed_dir), settings)
+        except InputError as exc:
+            notes.append(_earlier_year_problem(y, int(year), data_dir, exc))
+    return sections
+
+
 def build_year(year: int, data_dir: Path | str = DATA_RAW,
                processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS,
                write: bool = True, *, score: bool = True) -> dict[str, Any]:
@@ -178,22 +238,29 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
             framework; ``False`` skips scoring (e.g. before the self-assessment is filled in).
 
     Returns:
-        The metrics dict (with ``score`` when a framework is named, and ``provenance``).
+        The metrics dict (with ``score`` when a framework is named, ``provenance``, and
+        ``warnings``: every load warning of the year, one record each).
 
     Raises:
-        InputError: when this year's (or an earlier year's) input has errors.
+        InputError: when this year's input has errors. An earlier year with errors does not
+            stop the build: it is left out of the history, and when it is the previous year
+            every 同比 is marked 无法计算; a warning names its folder and file.
     """
-    from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
+    from evalkit.metrics import compute_metrics, write_metrics_json
     from evalkit.metrics.settings import MetricSettings
 
     load_year = _loader()
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
+    remember_dirs(int(year), data_dir, processed_dir)
     data = load_year(int(year), data_dir, processed_dir)
     settings = MetricSettings.from_department(data.department)
-    earlier = [y for y in available_years(data_dir) if y < int(year)]
-    sections = {y: year_sections(load_year(y, data_dir, processed_dir), settings) for y in earlier}
+    notes: list[Any] = []
+    sections = _earlier_sections(int(year), data_dir, processed_dir, settings, notes)
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
                               history=list(sections.values()))
+    if any(n.file.startswith(f"{int(year) - 1}/") for n in notes):
+        metrics["yoy_text"] = {k: NO_YOY for k in metrics.get("yoy_text") or {}}
+    metrics["warnings"] = warning_records([*data.warnings, *notes])
     if score:
         add_score(metrics, data, out_dir if write else None)
     if score or not (data.department or {}).get("framework"):
@@ -202,6 +269,42 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     if write:
         write_metrics_json(metrics, out_dir)
     return metrics
+
+
+def check_year(folder: Path | str) -> list[Any]:
+    """Every problem ``build_year`` would meet in one year folder, without writing anything.
+
+    The inputs are validated (:func:`evalkit.io.validate_year`); when they have no error, the
+    year's metrics and score are computed once (no previous year, nothing written), so
+    ``evalkit validate`` rejects what ``evalkit metrics`` would reject.
+    """
+    from evalkit.errors import InputError
+    from evalkit.io.loaders import collect_year
+
+    folder = Path(folder)
+    parts, problems = collect_year(folder)
+    if any(p.level == "error" for p in problems):
+        return problems
+    try:
+        _dry_run(folder, parts)
+    except InputError as exc:
+        problems.extend(exc.problems)
+    return problems
+
+
+def _dry_run(folder: Path, parts: dict[str, Any]) -> None:
+    from evalkit import scoring
+    from evalkit.io.loaders import YearData
+    from evalkit.metrics import compute_metrics
+
+    year = int(folder.name) if folder.name.isdigit() else 0
+    data = YearData(year, parts["budget"], parts["petitions"], parts["self_assessment"],
+                    parts["peers"], parts["department"], parts["sources"])
+    metrics = compute_metrics(data)
+    name = (data.department or {}).get("framework")
+    if name:
+        scoring.score_year(metrics, data.self_assessment, scoring.load_framework(name),
+                           data.department)
 
 
 def year_metrics(year: int, data_dir: Path | str = DATA_RAW,
@@ -216,28 +319,50 @@ def year_metrics(year: int, data_dir: Path | str = DATA_RAW,
     Raises:
         InputError: when the year has to be built and its inputs have errors.
     """
+    remember_dirs(int(year), data_dir, processed_dir)
     cached = read_fresh_metrics(int(year), data_dir, out_dir)
     if cached is not None:
         return cached
     return build_year(int(year), data_dir, processed_dir, out_dir)
 
 
-def load_department(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, Any]:
+_PROCESSED_FOR: dict[tuple[int, str], Path] = {}
+"""(year, raw folder) -> the cache folder last used for it in this process (see
+:func:`load_department`, which notebooks call with the raw folder only)."""
+
+
+def remember_dirs(year: int, data_dir: Path | str, processed_dir: Path | str) -> None:
+    """Remember which cache folder holds ``year``'s names index for :func:`load_department`."""
+    _PROCESSED_FOR[(int(year), str(Path(data_dir).resolve()))] = Path(processed_dir)
+
+
+def load_department(year: int, data_dir: Path | str = DATA_RAW,
+                    processed_dir: Path | str | None = None) -> dict[str, Any]:
     """``<data_dir>/<year>/department.yaml`` as a dict (without loading the spreadsheets).
+
+    Personal data in its texts is masked as in :func:`build_year`: ID and phone numbers, and
+    the register's names from the cache of the last load of the year (``processed_dir``;
+    default: the folder :func:`year_metrics` or :func:`build_year` last used for this year in
+    this process, else ``data/processed``).
 
     Raises:
         InputError: when the file is missing or not usable (located problems).
     """
     from evalkit import config
     from evalkit.errors import InputError, problem
-    from evalkit.io.loaders import find_file, load_department as read_department
+    from evalkit.io.loaders import cached_names, find_file, load_department as read_department
+    from evalkit.io.piiscan import Scanner
 
     folder = year_dir(Path(data_dir), year)
     path = find_file(folder, config.DEPARTMENT, config.DEPARTMENT_SUFFIXES)
     if path is None:
         raise InputError([problem("error", f"{folder.name}/{config.DEPARTMENT}.yaml",
                                   "缺少必需的文件", "required file missing")])
-    department, problems = read_department(path)
+    if processed_dir is None:
+        processed_dir = _PROCESSED_FOR.get((int(year), str(Path(data_dir).resolve())),
+                                           DATA_PROCESSED)
+    department, problems = read_department(path, Scanner(cached_names(Path(processed_dir),
+                                                                      int(year))))
     if any(p.level == "error" for p in problems):
         raise InputError(problems)
     return department

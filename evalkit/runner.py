@@ -2,10 +2,13 @@
 
 For every year, in one Python process:
 
-1. prepare the year in this process, into a staging folder ``<out_dir>/.staging-<year>-<random>/``:
-   validate, load, compute and score it once (``evalkit.pipeline.build_year``: metrics.json,
-   scorecard.xlsx) and draw its charts once (``evalkit.charts.save_all_charts``); a bad input
-   prints its located problems, marks the year failed and the runner goes on with the next year;
+1. prepare the year into a staging folder ``<out_dir>/.staging-<year>-<random>/``: validate,
+   load, compute and score it once (``evalkit.pipeline.build_year``: metrics.json,
+   scorecard.xlsx) in a child process of its own, so whatever kills the reader of one year's
+   files (a native abort, an exhausted memory) fails that year alone; then draw its charts once
+   (``evalkit.charts.save_all_charts``); a bad input prints its located problems, marks the year
+   failed and the runner goes on with the next year; every load warning is printed under the
+   year's ``inputs … ok`` line;
 2. execute each ``notebooks/NN_*.ipynb`` with papermill (kernel ``python3``, a per-cell timeout,
    parameters checked against the notebook's declared ones) with ``out_dir`` pointing at the
    staging folder, so every output of the year (report.html, executed notebooks/) lands there;
@@ -21,6 +24,8 @@ parquet cache are only ever used by one thread of this process). ``jobs`` years 
 notebooks at the same time (one kernel each).
 
 One progress line per notebook and year, a summary at the end, exit code 1 if any year failed.
+Staging folders left by a run that died (killed, power cut) are removed by the next run; a
+staging folder records the id of the process that owns it, so a run still alive keeps its own.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ import argparse
 import contextlib
 import functools
 import logging
+import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -40,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TextIO
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, year_dir
-from evalkit.errors import InputError, format_problems
+from evalkit.errors import InputError, format_problems, one_line, os_problem
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -53,6 +60,9 @@ REPORT_NAME = "report.html"
 # about unencrypted TCP on every start, which is noise for a local batch).
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 MANAGED_SUBDIRS = ("charts", "notebooks")   # stale files here are removed after a promotion
+STAGING_PREFIX = ".staging-"
+OWNER_FILE = ".owner"                       # pid of the process that owns a staging folder
+CHILD_PRELOAD = ["evalkit.pipeline", "evalkit.io", "evalkit.metrics", "evalkit.scoring"]
 
 
 class RunnerError(Exception):
@@ -268,19 +278,124 @@ def _located(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first}{loc}"
 
 
-def _build_year(year: int, data_dir: Path, processed_dir: Path,
-                staging: Path) -> tuple[dict[str, Any] | None, list[str]]:
-    """Validate, load, compute and score the year into ``staging``; (metrics, located errors)."""
+def _build_year(year: int, data_dir: Path, processed_dir: Path, staging: Path, *,
+                isolate: bool = True) -> tuple[dict[str, Any] | None, list[str]]:
+    """Validate, load, compute and score the year into ``staging``; (metrics, located errors).
+
+    With ``isolate`` (the default) this runs in a child process: a reader that aborts or runs
+    out of memory on one year's files fails that year, never the batch.
+    """
     if not (Path(data_dir) / str(year)).is_dir():
         return None, [f"【{Path(data_dir) / str(year)}】：年度文件夹不存在 / year folder not found"]
+    if not isolate:
+        kind, payload = _build_here(year, data_dir, processed_dir, staging)
+        return (payload, []) if kind == "ok" else (None, payload)
+    return _build_in_child(year, data_dir, processed_dir, staging)
+
+
+def _build_here(year: int, data_dir: Path, processed_dir: Path,
+                staging: Path) -> tuple[str, Any]:
+    """``("ok", metrics)`` or ``(kind, located lines)``: never raises for a bad year."""
     from evalkit.pipeline import build_year
 
     try:
-        return build_year(year, data_dir, processed_dir, staging), []
+        return "ok", build_year(year, data_dir, processed_dir, staging)
     except InputError as exc:
-        return None, format_problems(exc.problems).splitlines()
+        return "input", format_problems(exc.problems).splitlines()
+    except OSError as exc:
+        return "os", [os_problem(exc).format()]
     except Exception as exc:  # noqa: BLE001 - a loader/metrics bug fails this year, not the batch
-        return None, [_located(exc)]
+        return "bug", [_located(exc)]
+
+
+def _child_main(conn: Any, year: int, data_dir: Path, processed_dir: Path,
+                staging: Path) -> None:
+    """Entry point of the child process of :func:`_build_in_child`."""
+    try:
+        conn.send(_build_here(year, data_dir, processed_dir, staging))
+    finally:
+        conn.close()
+
+
+@functools.lru_cache(maxsize=1)
+def _child_context() -> Any:
+    """A forkserver context (children start from a clean, single-threaded server with evalkit
+    and pandas already imported; fork from this threaded process would be unsafe)."""
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(CHILD_PRELOAD)
+    return ctx
+
+
+def _build_in_child(year: int, data_dir: Path, processed_dir: Path,
+                    staging: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    ctx = _child_context()
+    receive, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child_main, args=(send, year, data_dir, processed_dir, staging),
+                       name=f"evalkit-year-{year}", daemon=True)
+    proc.start()
+    send.close()
+    try:
+        kind, payload = receive.recv()
+    except (EOFError, OSError):
+        proc.join()
+        return None, [_died(year, data_dir, proc.exitcode)]
+    finally:
+        receive.close()
+    proc.join()
+    return (payload, []) if kind == "ok" else (None, payload)
+
+
+def _died(year: int, data_dir: Path, exitcode: int | None) -> str:
+    """The located line for a year whose reader process died."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            reason = signal.Signals(-exitcode).name
+        except ValueError:
+            reason = f"signal {-exitcode}"
+    else:
+        reason = f"exit code {exitcode}"
+    return (f"【{Path(data_dir) / str(year)}】：读取与计算该年度时进程异常终止（{reason}），其他年度"
+            f"不受影响；请检查该年度的输入文件是否损坏或过大 / the process reading this year "
+            f"died ({reason}); the other years go on")
+
+
+def _new_staging(out_dir: Path, year: int) -> Path:
+    """A new staging folder in ``out_dir``, marked with this process's id."""
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{year}-", dir=out_dir))
+    (staging / OWNER_FILE).write_text(str(os.getpid()), encoding="utf-8")
+    return staging
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of runs that are no longer alive; return them.
+
+    A folder without an owner file (an older run) or whose owner process is gone is dead.
+    """
+    removed = []
+    for folder in sorted(Path(out_dir).glob(f"{STAGING_PREFIX}*")):
+        if not folder.is_dir():
+            continue
+        try:
+            pid = int((folder / OWNER_FILE).read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            pid = 0
+        if pid == os.getpid() or (pid and _alive(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 @dataclass
@@ -293,15 +408,22 @@ class Prepared:
 
 
 def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
-                 stream: TextIO = sys.stdout, *, charts: bool = True) -> Prepared:
+                 stream: TextIO = sys.stdout, *, charts: bool = True,
+                 isolate: bool = True) -> Prepared:
     """Build the year (metrics.json, scorecard.xlsx) and its charts into a new staging folder.
 
-    Prints ``[year] inputs … ok`` (or ``FAILED`` with the located problems) and
-    ``[year] charts … ok``. On failure the staging folder is removed and ``message`` says why.
+    Prints ``[year] inputs … ok`` with one line per load warning under it (or ``FAILED`` with
+    the located problems) and ``[year] charts … ok``. On failure the staging folder is removed
+    and ``message`` says why. ``isolate``: build in a child process (see :func:`_build_year`).
     """
     start = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = _new_staging(out_dir, year)
+    except OSError as exc:
+        line = os_problem(exc).format()
+        print(f"[{year}] inputs … FAILED\n    {line}", file=stream, flush=True)
+        return Prepared(None, line, time.perf_counter() - start)
 
     def failed(step: str, problems: list[str], message: str) -> Prepared:
         lines = [f"[{year}] {step} … FAILED {time.perf_counter() - t0:.1f}s"]
@@ -311,10 +433,12 @@ def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
         return Prepared(None, message, time.perf_counter() - start)
 
     t0 = time.perf_counter()
-    metrics, problems = _build_year(year, data_dir, processed_dir, staging)
+    metrics, problems = _build_year(year, data_dir, processed_dir, staging, isolate=isolate)
     if metrics is None:
         return failed("inputs", problems, "输入有误 / input errors")
-    print(f"[{year}] inputs … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+    lines = [f"[{year}] inputs … ok {time.perf_counter() - t0:.1f}s"]
+    lines += [f"    {one_line(w.get('text', ''))}" for w in metrics.get("warnings") or []]
+    print("\n".join(lines), file=stream, flush=True)
     if charts:
         t0 = time.perf_counter()
         try:
@@ -355,7 +479,7 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
         staging = prepared.staging
         start -= prepared.seconds
     else:
-        staging = Path(tempfile.mkdtemp(prefix=f".staging-{year}-", dir=out_dir))
+        staging = _new_staging(out_dir, year)
     staged_year = year_dir(staging, year)
     params = {"year": int(year), "data_dir": str(data_dir), "processed_dir": str(processed_dir),
               "out_dir": str(staging)}
@@ -482,6 +606,8 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
                                         for p in (data_dir, processed_dir, out_dir))
     notebooks = discover_notebooks(notebooks_dir)
     _check_extra_parameters(notebooks, extra_params)
+    out_dir.mkdir(parents=True, exist_ok=True)   # an OSError here is one line (see handler)
+    remove_dead_staging(out_dir)
     years = [int(y) for y in years]
     results: dict[int, YearResult] = {}
     start = time.perf_counter()
@@ -564,6 +690,9 @@ def handler(args: argparse.Namespace) -> int:
     except RunnerError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # out-dir read-only, a file where the folder should be, disk full
+        print(os_problem(exc).format(), file=sys.stderr)
+        return 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:

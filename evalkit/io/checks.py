@@ -13,7 +13,7 @@ import pandas as pd
 
 from evalkit.io.clean import amount_scale, parse_amount
 from evalkit.io.located import Locator
-from evalkit.schema import BUDGET, MONTH_KEYS, PEERS, PETITIONS, TableSpec
+from evalkit.schema import BUDGET, EXPENSE_TYPES, MONTH_KEYS, PEERS, PETITIONS, TableSpec
 
 if TYPE_CHECKING:
     from evalkit.io.tables import Body
@@ -33,9 +33,12 @@ def run(spec: TableSpec, frame: pd.DataFrame, fen: dict[str, pd.Series], body: "
         budget_negatives(fen, raw, loc)
         budget_sums(fen, raw, units, loc)
         stated_totals(body, fen, units, loc)
+        subtotals(body, frame, fen, units, loc)
+        zero_budget(fen, loc)
     elif spec.name == PETITIONS.name:
         petition_dates(frame, raw, loc, year)
         extension_range(frame, raw, loc)
+        empty_population(frame, raw, loc, year)
     elif spec.name == PEERS.name:
         key = "national_initial_qiujue_count"
         if key in raw:
@@ -59,9 +62,13 @@ def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Loc
              "duplicate key (same as row {detail})", details=first)
 
 
-def _fmt(fen: int, unit: str) -> str:
+def format_fen(fen: int, unit: str) -> str:
+    """An exact amount in 分 as written in ``unit`` (``3,231,500.00元``)."""
     value = Decimal(int(fen)) / amount_scale(unit)
     return f"{value.quantize(TOLERANCE):,}{unit}"
+
+
+_fmt = format_fen
 
 
 def _tolerance_fen(unit: str) -> int:
@@ -106,6 +113,16 @@ def _mismatch(loc: Locator, key: str, computed: pd.Series, stated: pd.Series,
     loc.rows("warning", mask, key, raw[key], zh, en, details=details)
 
 
+def _stated(cells: pd.DataFrame, key: str, unit: str) -> pd.Series | None:
+    """The amounts a total row states in column ``key`` (None when blank or not a number)."""
+    if key not in cells:
+        return None
+    _, stated, bad = parse_amount(cells[key], unit)
+    if bad.any() or stated.isna().all():
+        return None
+    return stated
+
+
 def stated_totals(body: "Body", fen: dict[str, pd.Series], units: dict[str, str],
                   loc: Locator) -> None:
     """Warn where the line items do not add up to the sheet's 合计/总计 row."""
@@ -113,17 +130,70 @@ def stated_totals(body: "Body", fen: dict[str, pd.Series], units: dict[str, str]
         return
     row = int(body.totals.index[0])
     for key, values in fen.items():
-        if key not in body.totals:
-            continue
         unit = units.get(key, "元")
-        _, stated, bad = parse_amount(body.totals[key], unit)
-        if bad.any() or stated.isna().all():
+        stated = _stated(body.totals, key, unit)
+        if stated is None or key in body.flagged_keys:
             continue
         total = int(values.fillna(0).sum())
         if abs(total - int(stated.iloc[0])) > _tolerance_fen(unit):
             loc.add("warning", f"各明细行合计为{_fmt(total, unit)}，与合计行不一致",
                     f"line items add up to {_fmt(total, unit)}, not the stated total",
                     key=key, row=row, value=body.totals[key].iloc[0])
+
+
+def subtotals(body: "Body", frame: pd.DataFrame, fen: dict[str, pd.Series],
+              units: dict[str, str], loc: Locator) -> None:
+    """Reconcile each 小计 row (基本支出小计, 项目支出合计 …) with its group: the line items
+    between the previous total row and it, or the lines of the 支出类型 its label names."""
+    for row, (first, label) in body.groups.items():
+        rows = (fen_index := frame.index) >= first
+        block = rows & (fen_index < row)
+        kind = next((t for t in EXPENSE_TYPES if t in label), None)
+        by_type = (frame["expense_type"].eq(kind).fillna(False).to_numpy()
+                   if kind and "expense_type" in frame else None)
+        for key, values in fen.items():
+            unit = units.get(key, "元")
+            stated = _stated(body.subtotals.loc[[row]], key, unit)
+            if stated is None or key in body.flagged_keys:
+                continue
+            sums = [int(values[block].fillna(0).sum())]
+            if by_type is not None:
+                sums.append(int(values[by_type].fillna(0).sum()))
+            if all(abs(s - int(stated.iloc[0])) > _tolerance_fen(unit) for s in sums):
+                loc.add("warning", f"小计行「{label}」与其明细行合计{_fmt(sums[0], unit)}不一致",
+                        f"subtotal {label!r} differs from its lines ({_fmt(sums[0], unit)})",
+                        key=key, row=row, value=body.subtotals.loc[row, key])
+
+
+def zero_budget(fen: dict[str, pd.Series], loc: Locator) -> None:
+    """No budget at all: the execution rate (and every score on it) cannot be computed."""
+    budget = fen.get("budget_wan")
+    if budget is not None and len(budget) and int(budget.fillna(0).abs().sum()) == 0:
+        loc.add("error", "全年预算数合计为0（各明细行均为0或空白），无法计算预算执行率；请填写全年预算数",
+                "the full-year budget adds up to 0; the execution rate cannot be computed",
+                key="budget_wan")
+
+
+def empty_population(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator,
+                     year: int | None) -> None:
+    """No case left to count once 涉法涉诉 cases and other years are set aside."""
+    if not len(frame):
+        return
+    litigation = frame["is_litigation"].fillna(False).astype(bool)
+    in_year = (frame["registered_on"].dt.year == year) if year is not None else True
+    if bool((~litigation & in_year).any()):
+        return
+    n = len(frame)
+    if bool(litigation.all()) and "is_litigation" in raw:
+        loc.add("error", f"全部{n}件信访事项均为涉法涉诉（不计入信访工作指标），本年度没有可统计的"
+                         "信访事项；请核对「是否涉法涉诉」列",
+                f"all {n} cases are 涉法涉诉 (excluded from every metric): nothing to count",
+                key="is_litigation")
+    else:
+        loc.add("warning", f"没有在{year}年度登记且非涉法涉诉的信访事项，本年度的信访工作指标将为空；"
+                           "请核对「登记日期」与年度文件夹",
+                f"no case registered in {year} outside 涉法涉诉: the petition metrics are empty",
+                key="registered_on")
 
 
 def petition_dates(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator,

@@ -4,6 +4,7 @@ read ``department.yaml``, collect every problem and raise :class:`InputError` on
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -11,15 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from evalkit import config
 from evalkit.config import DATA_PROCESSED, DATA_RAW
-from evalkit.errors import Problem, problem, raise_if_errors
+from evalkit.errors import Problem, clean_text, os_problem, problem, raise_if_errors
+from evalkit.fsutil import atomic_write_text
 from evalkit.io import cache
+from evalkit.io.department import check_department, read_yaml
 from evalkit.io.pii import get_salt, salt_id
-from evalkit.io.tables import load_table
+from evalkit.io.piiscan import NameIndex, Scanner, map_strings, walk_strings
+from evalkit.io.tables import read_table
 from evalkit.schema import TABLES, TableSpec
+
+SCAN_VERSION = "scan-1"
+"""Part of every cache key: bump when the personal-data scan or the row/cell rules change."""
+NAMES_SUFFIX = ".names.json"
+"""Beside ``petitions.parquet``: the salted hashes of the register's names (for the scan)."""
 
 REQUIRED_TABLES = ("budget", "petitions")
 OPTIONAL_TABLES = ("self_assessment", "peers")
@@ -67,24 +75,41 @@ def source_file(path: Path) -> SourceFile:
     return SourceFile(path.name, path, digest, size)
 
 
-def load_department(path: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """Read ``department.yaml`` with ``yaml.safe_load``; located errors if it is not usable."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        return {}, [problem("error", path.name, "文件编码不是 UTF-8", "file is not UTF-8")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        return {}, [problem("error", path.name, f"YAML 格式错误：{getattr(exc, 'problem', exc)}",
-                            "invalid YAML", row=row)]
-    if not isinstance(data, dict):
-        return {}, [problem("error", path.name, "内容应为键值映射（如 department: 增城区信访局）",
-                            "content must be a mapping", value=type(data).__name__)]
-    if not str(data.get("department") or "").strip():
-        return data, [problem("error", path.name, "缺少必填键 department（部门名称）",
-                              "missing required key 'department'", column="department")]
-    return data, []
+def load_department(path: Path, scanner: Scanner | None = None
+                    ) -> tuple[dict[str, Any], list[Problem]]:
+    """Read ``department.yaml`` (bounded YAML, see :func:`evalkit.io.department.read_yaml`) and
+    check its shape; control characters are removed from every text and personal data found in
+    it is masked (a located warning each).
+
+    Returns:
+        ``(department, problems)``; the dict is ``{}`` when the file is unusable.
+    """
+    data, problems = read_yaml(path)
+    if data is None:
+        return {}, problems
+    problems += check_department(data, path.name)
+    data = map_strings(data, clean_text)
+    return mask_department(data, scanner or Scanner(), path.name, problems)
+
+
+def mask_department(data: dict[str, Any], scanner: Scanner, file: str,
+                    problems: list[Problem]) -> tuple[dict[str, Any], list[Problem]]:
+    """Mask personal data in the department's texts (never in ``framework``: a path)."""
+    found = {}
+    for key_path, text in walk_strings(data):
+        hit = scanner.mask(text) if key_path != "framework" else None
+        if hit is not None:
+            found[text] = hit.masked
+            problems.append(problem("warning", file, f"含疑似{hit.label}，已在所有输出中隐去"
+                                                     "（请从该文件中删除个人信息）",
+                                    f"looks like personal data ({hit.label_en}); masked",
+                                    column=key_path, value=hit.masked))
+    if found:
+        framework = data.get("framework")
+        data = map_strings(data, lambda s: found.get(s, s))
+        if framework is not None:
+            data["framework"] = framework
+    return data, problems
 
 
 def _missing(year_dir: Path, stem: str, suffixes: tuple[str, ...]) -> Problem:
@@ -97,36 +122,90 @@ def _year_of(year_dir: Path) -> int | None:
     return int(year_dir.name) if year_dir.name.isdigit() else None
 
 
+@dataclass
+class _Loaded:
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    source: SourceFile | None
+    names: NameIndex | None = None
+
+
+def _names_file(target: Path) -> Path:
+    return target.with_name(target.stem + NAMES_SUFFIX)
+
+
+def _read_names(target: Path, key: dict[str, Any], salt: str) -> NameIndex | None:
+    """The names index cached beside the petitions table (None when missing or stale)."""
+    try:
+        stored = json.loads(_names_file(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key:
+        return None
+    hashes = stored.get("hashes") or []
+    return NameIndex(salt, frozenset(hashes), frozenset(stored.get("lengths") or []))
+
+
+def _write_names(target: Path, key: dict[str, Any], names: NameIndex | None) -> None:
+    if names is not None:
+        atomic_write_text(_names_file(target), json.dumps(
+            {"key": key, "hashes": sorted(names.hashes), "lengths": sorted(names.lengths)}))
+
+
+def _hash_source(path: Path, target: Path) -> tuple[SourceFile, cache.Entry | None]:
+    """Hash the raw file; read the cache file meanwhile when there is one."""
+    if not target.exists():
+        return source_file(path), None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(source_file, path)
+        entry = cache.read_entry(target)
+        return hashing.result(), entry
+
+
 def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
-              processed_dir: Path | None, unit: str | None, salt: str | None = None
-              ) -> tuple[pd.DataFrame | None, list[Problem], SourceFile]:
+              processed_dir: Path | None, unit: str | None, salt: str | None = None,
+              scanner: Scanner | None = None) -> _Loaded:
     """Load a table, reusing the parquet cache when the raw file is unchanged.
 
     An existing cache file is read (and converted) while the raw file is hashed in a second
     thread (both release the GIL); it is used only if its stored key, which includes that
-    SHA-256, is the expected one. ``salt``: the year's salt, when the caller already has it.
+    SHA-256, is the expected one. ``salt``: the year's salt; ``scanner``: the personal-data
+    scanner (its names index is part of the key of every table but the register itself).
     """
-    if processed_dir is None:
-        frame, problems = load_table(path, spec, unit, year=year, required=required)
-        return frame, problems, source_file(path)
-    target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
-    entry = None
-    if target.exists():
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            hashing = pool.submit(source_file, path)
-            entry = cache.read_entry(target)
-            src = hashing.result()
-    else:
-        src = source_file(path)
+    try:
+        if processed_dir is None:
+            loaded = read_table(path, spec, unit, year=year, salt=salt, required=required,
+                                scanner=scanner)
+            return _Loaded(loaded.frame, loaded.problems, source_file(path), loaded.names)
+        target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
+        src, entry = _hash_source(path, target)
+    except OSError as exc:
+        return _Loaded(None, [os_problem(exc, path.name)], None)
     salt = salt or get_salt(processed_dir)
+    names = scanner.names if scanner is not None and scanner.names is not None else None
     key = cache.cache_key(src.sha256, table=spec.name, unit=unit, year=year, salt=salt_id(salt),
-                          suffix=path.suffix.lower())
+                          suffix=path.suffix.lower(), scan=SCAN_VERSION,
+                          names=_names_digest(names) if spec.name != "petitions" else None)
     if entry is not None and entry.key == key:
-        return entry.frame, entry.warnings, src
-    frame, problems = load_table(path, spec, unit, year=year, salt=salt, required=required)
-    if frame is not None and not any(p.level == "error" for p in problems):
-        cache.write_cached(target, frame, key, problems)
-    return frame, problems, src
+        cached_names = _read_names(target, key, salt) if spec.name == "petitions" else None
+        if spec.name != "petitions" or cached_names is not None:
+            return _Loaded(entry.frame, entry.warnings, src, cached_names)
+    loaded = read_table(path, spec, unit, year=year, salt=salt, required=required,
+                        scanner=scanner)
+    if loaded.frame is not None and not any(p.level == "error" for p in loaded.problems):
+        cache.write_cached(target, loaded.frame, key, loaded.problems)
+        _write_names(target, key, loaded.names)
+    return _Loaded(loaded.frame, loaded.problems, src, loaded.names)
+
+
+def _names_digest(names: NameIndex | None) -> str | None:
+    if names is None:
+        return None
+    return hashlib.sha256("\n".join(sorted(names.hashes)).encode()).hexdigest()[:16]
+
+
+LOAD_ORDER = ("petitions", "budget", "self_assessment", "peers")
+"""The register first: the names of its 信访人姓名 column are looked for in everything else."""
 
 
 def collect_year(year_dir: Path, processed_dir: Path | None = None,
@@ -139,37 +218,80 @@ def collect_year(year_dir: Path, processed_dir: Path | None = None,
         units: optional amount unit per table name, used when the file does not state one.
 
     Returns:
-        ``(parts, problems)`` where ``parts`` has the tables, ``department`` and ``sources``.
+        ``(parts, problems)`` where ``parts`` has the tables, ``department`` and ``sources``
+        (the files read, in the order budget, petitions, self_assessment, peers, department).
     """
     year_dir = Path(year_dir)
     year = _year_of(year_dir)
     parts: dict[str, Any] = {"sources": [], "department": {}}
     if not year_dir.is_dir():
         return parts, [problem("error", str(year_dir), "年度文件夹不存在", "year folder not found")]
+    try:
+        salt = get_salt(processed_dir) if processed_dir is not None else None  # read once a year
+    except OSError as exc:
+        return parts, [os_problem(exc)]
     problems: list[Problem] = []
-    salt = get_salt(processed_dir) if processed_dir is not None else None  # read once a year
-    for name in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
-        spec = TABLES[name]
-        required = name in REQUIRED_TABLES
-        path = find_file(year_dir, spec.file_stem, config.TABLE_SUFFIXES)
-        parts[name] = None
-        if path is None:
-            if required:
-                problems.append(_missing(year_dir, spec.file_stem, config.TABLE_SUFFIXES))
-            continue
-        frame, found, src = _load_one(path, spec, required, year, processed_dir,
-                                      (units or {}).get(name), salt)
-        parts[name] = frame
-        parts["sources"].append(src)
-        problems.extend(found)
+    sources: dict[str, SourceFile] = {}
+    scanner = Scanner()
+    for name in LOAD_ORDER:
+        loaded = _collect_table(year_dir, name, year, processed_dir, units, salt, scanner)
+        parts[name] = loaded.frame
+        problems.extend(loaded.problems)
+        if loaded.source is not None:
+            sources[name] = loaded.source
+        if loaded.names is not None:
+            scanner = Scanner(loaded.names)
+    parts["sources"] = [sources[n] for n in (*REQUIRED_TABLES, *OPTIONAL_TABLES) if n in sources]
+    parts["department"] = _collect_department(year_dir, scanner, parts["sources"], problems)
+    return parts, problems
+
+
+def _collect_table(year_dir: Path, name: str, year: int | None, processed_dir: Path | None,
+                   units: dict[str, str] | None, salt: str | None, scanner: Scanner) -> _Loaded:
+    spec = TABLES[name]
+    path = find_file(year_dir, spec.file_stem, config.TABLE_SUFFIXES)
+    if path is None:
+        missing = [_missing(year_dir, spec.file_stem, config.TABLE_SUFFIXES)]
+        return _Loaded(None, missing if name in REQUIRED_TABLES else [], None)
+    return _load_one(path, spec, name in REQUIRED_TABLES, year, processed_dir,
+                     (units or {}).get(name), salt, scanner)
+
+
+def _collect_department(year_dir: Path, scanner: Scanner, sources: list[SourceFile],
+                        problems: list[Problem]) -> dict[str, Any]:
     dept = find_file(year_dir, config.DEPARTMENT, config.DEPARTMENT_SUFFIXES)
     if dept is None:
         problems.append(_missing(year_dir, config.DEPARTMENT, config.DEPARTMENT_SUFFIXES))
-    else:
-        parts["department"], found = load_department(dept)
-        parts["sources"].append(source_file(dept))
-        problems.extend(found)
-    return parts, problems
+        return {}
+    try:
+        sources.append(source_file(dept))
+    except OSError as exc:
+        problems.append(os_problem(exc, dept.name))
+        return {}
+    data, found = load_department(dept, scanner)
+    problems.extend(found)
+    return data
+
+
+def loader_files(year_dir: Path) -> list[Path]:
+    """The files :func:`collect_year` reads in ``year_dir`` (and nothing else of the folder)."""
+    found = [find_file(Path(year_dir), TABLES[n].file_stem, config.TABLE_SUFFIXES)
+             for n in (*REQUIRED_TABLES, *OPTIONAL_TABLES)]
+    found.append(find_file(Path(year_dir), config.DEPARTMENT, config.DEPARTMENT_SUFFIXES))
+    return [p for p in found if p is not None]
+
+
+def cached_names(processed_dir: Path | None, year: int) -> NameIndex | None:
+    """The names index cached by the last load of ``year`` (None when there is none)."""
+    if processed_dir is None:
+        return None
+    try:
+        salt = (Path(processed_dir) / ".salt").read_text(encoding="utf-8").strip()
+        stored = json.loads(_names_file(config.year_dir(processed_dir, year)
+                                        / "petitions.parquet").read_text(encoding="utf-8"))
+        return NameIndex(salt, frozenset(stored["hashes"]), frozenset(stored["lengths"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def validate_year(year_dir: Path) -> list[Problem]:

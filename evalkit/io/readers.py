@@ -10,11 +10,12 @@ back to GB18030 (a superset of GBK), as Chinese Excel exports often are.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
-import posixpath
 import re
 import zipfile
+import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +25,8 @@ import fastexcel
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalkit.errors import Problem, problem
+from evalkit.errors import Problem, os_problem, problem
+from evalkit.io import workbook
 from evalkit.io.clean import key_of, nfkc
 from evalkit.schema import Column, TableSpec
 
@@ -33,8 +35,6 @@ SKIPPED_PERSONAL = ("phone", "address", "complaint_text")
 PEEK_MAX_SHARED = 20_000
 """The header peek gives up when a header cell is shared string number ≥ this (rare)."""
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
 
 HEADER_SCAN_ROWS = 30
@@ -72,6 +72,9 @@ class Grid:
     n_rows: int
     date_cells: bool = False
     """Cells were rendered from typed xlsx cells (dates as ``YYYY-MM-DD HH:MM:SS``)."""
+    flags: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
+    """``(row, col)`` 0-based -> ``("formula", "=A1*2")`` for a formula without a computed value
+    or ``("error", "#N/A")`` for an Excel error value; the grid holds ``""`` there."""
 
     @property
     def width(self) -> int:
@@ -139,76 +142,170 @@ def read_grid(path: Path, spec: TableSpec) -> Grid:
         ReadError: unreadable/corrupt file, empty file, or missing sheet.
     """
     path = Path(path)
-    if path.stat().st_size == 0:
-        raise _error(path.name, "文件为空", "empty file")
-    if path.suffix.lower() == ".csv":
-        return Grid.from_rows(path.name, None, _read_csv_rows(path))
-    return _read_xlsx(path, spec)
+    try:
+        if path.stat().st_size == 0:
+            raise _error(path.name, "文件为空", "empty file")
+        if path.suffix.lower() == ".csv":
+            return Grid.from_rows(path.name, None, _read_csv_rows(path))
+        return _read_xlsx(path, spec)
+    except OSError as exc:
+        raise ReadError(os_problem(exc, path.name)) from exc
+
+
+XLSX_ERRORS = {"NA": "#N/A", "Div0": "#DIV/0!", "Ref": "#REF!", "Value": "#VALUE!",
+               "Name": "#NAME?", "Num": "#NUM!", "Null": "#NULL!", "GettingData": "#GETTING_DATA"}
+"""Excel error values as calamine names them (``Error(NA)``) -> as Excel shows them."""
+INSTRUCTION_SHEETS = frozenset({"说明", "填表说明"})
+_ERROR_DETAIL_RE = re.compile(r"Error\((\w+)\)")
+_CORRUPT = ("无法读取文件（文件损坏或不是 xlsx 格式）", "unreadable or corrupt file")
 
 
 def _read_xlsx(path: Path, spec: TableSpec) -> Grid:
     try:
-        book = fastexcel.read_excel(str(path))
-        names = list(book.sheet_names)
-    except Exception as exc:  # calamine raises several error types for corrupt files
-        raise _error(path.name, "无法读取文件（文件损坏或不是 xlsx 格式）",
-                     f"unreadable or corrupt file ({type(exc).__name__})") from exc
-    sheet = _pick_sheet(names, spec.sheet)
-    if sheet is None:
-        raise _error(path.name, f"缺少工作表「{spec.sheet}」，文件中的工作表：{'、'.join(names)}",
-                     f"missing sheet {spec.sheet!r}; sheets present: {names}")
-    skipped = _peek_skipped_columns(path, sheet, spec)
+        with zipfile.ZipFile(path) as zf:
+            sheets = workbook.list_sheets(zf)
+            chosen, peeked = _choose_sheet(zf, path.name, sheets, spec)
+            skipped = _skipped_columns(peeked, spec)
+        guard = workbook.SheetGuard(str(path), chosen.member)
+        scan = guard.check()
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, ValueError, EOFError, zlib.error,
+            StopIteration) as exc:
+        raise _error(path.name, _CORRUPT[0], f"{_CORRUPT[1]} ({type(exc).__name__})") from exc
+    if scan is not None:
+        _refuse_far_cells(path, chosen.name, scan)
+    grid = _load_sheet(path, chosen.name, skipped)
+    scan = guard.result()
+    _refuse_far_cells(path, chosen.name, scan)
+    grid.flags.update({pos: ("formula", text) for pos, text in scan.formulas.items()})
+    return grid
+
+
+def _load_sheet(path: Path, sheet: str, skipped: set[int]) -> Grid:
+    """Every cell of ``sheet`` as text (fastexcel); error cells (#N/A …) flagged."""
     use = (lambda info: info.absolute_index not in skipped) if skipped else None
     try:
+        book = fastexcel.read_excel(str(path))
         # header_row=None + skip_rows=0: row 0 is Excel row 1 even when the top rows are empty;
         # every cell as text, so types never depend on a guessed schema.
         loaded = book.load_sheet(sheet, header_row=None, skip_rows=0, dtypes="string",
                                  use_columns=use)
-        batch = loaded.to_arrow()
+        batch, errors = loaded.to_arrow_with_errors()
         infos = loaded.selected_columns
-    except Exception as exc:
+    except Exception as exc:  # calamine raises several error types for corrupt files
         raise _error(path.name, "无法读取工作表（文件损坏）", "unreadable sheet (corrupt file)",
                      sheet=sheet) from exc
     columns = {info.absolute_index: batch.column(i) for i, info in enumerate(infos)}
-    return Grid(path.name, sheet, columns, batch.num_rows, date_cells=True)
+    grid = Grid(path.name, sheet, columns, batch.num_rows, date_cells=True)
+    for err in getattr(errors, "errors", None) or []:
+        m = _ERROR_DETAIL_RE.search(str(err.detail))
+        if m is not None:
+            grid.flags[tuple(err.position)] = ("error", XLSX_ERRORS.get(m.group(1), m.group(1)))
+    return grid
+
+
+def _refuse_far_cells(path: Path, sheet: str, scan: workbook.SheetScan) -> None:
+    """A located error when a stray value far from the table would blow up the grid."""
+    if not scan.too_large():
+        return
+    far = scan.far[0] if scan.far else workbook.FarCell(scan.rows, scan.cols, "")
+    value = far.value
+    if far.shared is not None and far.shared < PEEK_MAX_SHARED:
+        with contextlib.suppress(Exception), zipfile.ZipFile(path) as zf:
+            value = _peek_shared_strings(zf, far.shared)[far.shared]
+    others = f"（另有{len(scan.far) - 1}个远离表格的单元格）" if len(scan.far) > 1 else ""
+    raise ReadError(problem(
+        "error", path.name,
+        f"单元格 {far.ref} 远离表格的其余数据，使工作表的读取范围扩大到 {scan.rows} 行 × "
+        f"{scan.cols} 列{others}；请在 Excel 中删除该单元格（或清除其内容）后重试",
+        f"stray cell {far.ref} far from the table stretches the sheet to {scan.rows} rows × "
+        f"{scan.cols} columns; delete it", sheet=sheet, row=far.row,
+        column=f"{workbook.column_letters(far.col)}列", value=value))
+
+
+def _peek_grid(zf: zipfile.ZipFile, file: str, sheet: workbook.SheetInfo) -> Grid | None:
+    """The top :data:`HEADER_SCAN_ROWS` rows of a sheet, streamed (None when unreadable)."""
+    try:
+        cells = _peek_cells(zf, sheet.member)
+    except Exception:  # noqa: BLE001 - the peek is optional
+        return None
+    width = max((c for _, c in cells), default=-1) + 1
+    rows = [[cells.get((r, c), "") for c in range(width)] for r in range(HEADER_SCAN_ROWS)]
+    return Grid.from_rows(file, sheet.name, rows)
+
+
+def _fits(grid: Grid | None, spec: TableSpec) -> bool:
+    """The peeked rows hold a header row with every required column of ``spec``."""
+    if grid is None:
+        return False
+    match, problems = locate_header(grid, spec)
+    return match is not None and not problems
+
+
+def _choose_sheet(zf: zipfile.ZipFile, file: str, sheets: list[workbook.SheetInfo],
+                  spec: TableSpec) -> tuple[workbook.SheetInfo, Grid | None]:
+    """The visible sheet holding the table of ``spec`` (and its peeked top rows).
+
+    Hidden sheets are never read. Among the visible sheets (instruction sheets such as 说明
+    aside), the one whose header fits the spec is chosen; several that fit are an error listing
+    them. When none fits, the sheet named as in the spec (or the only visible sheet) is read, so
+    its header problems are reported; a hidden sheet that would have fitted is an error.
+
+    Raises:
+        ReadError: ambiguous, hidden-only or missing sheet.
+    """
+    usable = [s for s in sheets if key_of(s.name) not in INSTRUCTION_SHEETS]
+    visible = [s for s in usable if s.visible]
+    hidden = [s for s in usable if not s.visible]
+    named = [s for s in visible if key_of(s.name) == key_of(spec.sheet)]
+    if len(visible) == 1 and not hidden:
+        return visible[0], _peek_grid(zf, file, visible[0])
+    peeks = {s.name: _peek_grid(zf, file, s) for s in visible}
+    fits = [s for s in visible if _fits(peeks[s.name], spec)]
+    if len(fits) == 1:
+        return fits[0], peeks[fits[0].name]
+    if len(fits) > 1:
+        names = "、".join(f"「{s.name}」" for s in fits)
+        raise _error(file, f"有多个工作表都符合「{spec.sheet}」的表头：{names}；请只保留一个"
+                           "（删除或隐藏其余的）", "several sheets match the table; keep one",
+                     value="、".join(s.name for s in fits))
+    fallback = named or (visible if len(visible) == 1 else [])
+    hidden_fit = [s for s in hidden if key_of(s.name) == key_of(spec.sheet)
+                  or _fits(_peek_grid(zf, file, s), spec)]
+    if hidden_fit and not named:
+        shown = "、".join(s.name for s in visible) or "无"
+        raise _error(file, f"工作表「{hidden_fit[0].name}」是隐藏工作表，未读取（可见的工作表："
+                           f"{shown}）；如需使用，请在 Excel 中取消隐藏，并删除或隐藏其他同类工作表",
+                     "the matching sheet is hidden and was not read", sheet=hidden_fit[0].name)
+    if fallback:
+        return fallback[0], peeks[fallback[0].name]
+    listed = "、".join(s.name + ("（隐藏）" if not s.visible else "") for s in sheets)
+    raise _error(file, f"缺少工作表「{spec.sheet}」，文件中的工作表：{listed}",
+                 f"missing sheet {spec.sheet!r}; sheets present: {[s.name for s in sheets]}")
+
+
+def _skipped_columns(peeked: Grid | None, spec: TableSpec) -> set[int]:
+    """Sheet columns (0 = A) holding personal data that is never used (phone, address, 诉求内容).
+
+    Located from the header in the peeked top rows, so those columns are not even converted. A
+    pure optimisation: on anything unexpected it returns an empty set and every column is read.
+    """
+    personal = {c.key for c in spec.columns if c.personal and c.key in SKIPPED_PERSONAL}
+    if not personal or peeked is None:
+        return set()
+    match, _ = locate_header(peeked, spec)
+    if match is None:
+        return set()
+    return {j for k, j in match.columns.items() if k in personal}
 
 
 def _peek_skipped_columns(path: Path, sheet: str, spec: TableSpec) -> set[int]:
-    """Sheet columns (0 = A) holding personal data that is never used (phone, address, 诉求内容).
-
-    Streams only the top rows of the sheet XML (and of the shared strings, if needed) and locates
-    the header there with :func:`locate_header`, so those columns are not even converted. A pure
-    optimisation: on anything unexpected it returns an empty set and every column is read. The
-    first :data:`LABEL_COLUMNS` columns are always read (合计 labels).
-    """
-    personal = {c.key for c in spec.columns if c.personal and c.key in SKIPPED_PERSONAL}
-    if not personal:
-        return set()
+    """:func:`_skipped_columns` of the sheet named ``sheet`` of the file at ``path``."""
     try:
         with zipfile.ZipFile(path) as zf:
-            cells = _peek_cells(zf, _sheet_path(zf, sheet))
+            info = next(s for s in workbook.list_sheets(zf) if s.name == sheet)
+            return _skipped_columns(_peek_grid(zf, path.name, info), spec)
     except Exception:  # noqa: BLE001 - the peek is optional
         return set()
-    if not cells:
-        return set()
-    width = max(c for _, c in cells) + 1
-    rows = [[cells.get((r, c), "") for c in range(width)] for r in range(HEADER_SCAN_ROWS)]
-    match, _ = locate_header(Grid.from_rows(path.name, sheet, rows), spec)
-    if match is None:
-        return set()
-    from evalkit.io.tables import LABEL_COLUMNS  # noqa: PLC0415 (avoid an import cycle)
-    return {j for k, j in match.columns.items() if k in personal and j >= LABEL_COLUMNS}
-
-
-def _sheet_path(zf: zipfile.ZipFile, sheet: str) -> str:
-    """The zip member of the sheet named ``sheet`` (workbook.xml + its relationships)."""
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rid = next(el.get(f"{_REL_NS}id") for el in book.iter(f"{_MAIN_NS}sheet")
-               if el.get("name") == sheet)
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    target = next(el.get("Target") for el in rels.iter(f"{_PKG_REL_NS}Relationship")
-                  if el.get("Id") == rid)
-    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
 
 
 def _cell_position(c: ET.Element) -> tuple[int, int]:
@@ -283,17 +380,6 @@ def _si_text(el: ET.Element | None) -> str:
     parts = [t.text or "" for t in el.findall(f"{_MAIN_NS}t")]
     parts += [t.text or "" for r in el.findall(f"{_MAIN_NS}r") for t in r.findall(f"{_MAIN_NS}t")]
     return "".join(parts)
-
-
-def _pick_sheet(names: list[str], wanted: str) -> str | None:
-    """The spec's sheet if present (ignoring spaces/width), else the only sheet, else None."""
-    for name in names:
-        if key_of(name) == key_of(wanted):
-            return name
-    visible = [n for n in names if key_of(n) not in {"说明", "填表说明"}]
-    if len(visible) == 1:
-        return visible[0]
-    return names[0] if len(names) == 1 else None
 
 
 def _read_csv_rows(path: Path) -> list[list[Any]]:

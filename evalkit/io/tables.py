@@ -2,29 +2,53 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalkit.errors import Problem
+from evalkit.errors import Problem, problem
 from evalkit.io import checks
 from evalkit.io.clean import (STRING, Coded, blank_mask, parse_amount,
                               parse_bool, parse_category, parse_date, parse_free_text, parse_int,
                               parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
-from evalkit.io.readers import Grid, HeaderMatch, ReadError, locate_header, read_grid
+from evalkit.io.piiscan import NameIndex, Scanner
+from evalkit.io.readers import (HEADER_SCAN_ROWS, Grid, HeaderMatch, ReadError, header_lookup,
+                                locate_header, normalise_header, read_grid)
+from evalkit.numfmt import FEN_PER_WAN
 from evalkit.schema import PETITIONS, Column, TableSpec
 
-TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计|小计)")
+TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计|小计)"
+                      r"|(?:合计|总计|小计)(?:[(（][^)）]*[)）])?[:：]?$")
+"""A total label (squeezed): starts with 合计/总计/小计 (本年合计 …) or ends with it (基本支出小计)."""
 GRAND_TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计)")
+"""The grand total among the total rows (every other total row is a 小计 of a group)."""
 FOOTER_RE = re.compile(r"^(?:注|说明|备注|制表|填表|填报|审核|负责人|单位负责人|数据来源)")
 LABEL_COLUMNS = 3
-"""A 合计/总计/小计 label is looked for in the first three columns of the sheet."""
+"""Unmatched columns (序号 …) among the first three may also hold a 合计 label."""
+LABEL_KEYS: dict[str, tuple[str, ...]] = {
+    "budget": ("subject_code", "subject_name", "project_code", "project_name", "expense_type"),
+    "petitions": ("case_id",), "self_assessment": ("indicator_id", "indicator_name"),
+    "peers": ("district",)}
+"""Columns where a total row carries its label (codes and names, never free text)."""
+CODE_KEYS: dict[str, tuple[str, ...]] = {
+    "budget": ("subject_code", "project_code"), "petitions": ("case_id",),
+    "self_assessment": ("indicator_id",), "peers": ()}
+"""Columns a total row leaves blank: a row with a code is a line, whatever its label says."""
+MAX_CELL_CHARS = 2_000
+"""Longest cell accepted in a kept column (a longer one is a located error)."""
+MAX_AMOUNT_FEN = 10**14
+"""Largest amount accepted: 1万亿元 (beyond it float 万元 are no longer exact to the cent)."""
+_INVISIBLE = (r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}\x{200b}-\x{200f}\x{202a}-\x{202e}"
+              r"\x{2060}-\x{2064}\x{2066}-\x{2069}\x{feff}]")
+"""Control, zero-width and bidi characters (RE2): removed from every cell before parsing."""
 
 DEFAULTS: dict[str, object] = {"registered_national": False, "is_litigation": False,
                                "extension_days": 0, "satisfaction": "未评价",
@@ -49,11 +73,23 @@ class Body:
             ID number are never read).
         totals: raw cells of the last 合计/总计 row (one-row frame), if any.
         coded: tidy key -> the same cells factorized (each distinct cell is parsed once).
+        subtotals: raw cells of the 小计 rows (and other group totals such as 项目支出合计).
+        groups: 小计 row -> (first Excel row of its block, its label).
+        flags: (Excel row, tidy key) -> ``("formula", text)``, ``("error", "#N/A")`` or
+            ``("long", length)`` for the kept cells that cannot be read as written.
     """
 
     cells: pd.DataFrame
     totals: pd.DataFrame
     coded: dict[str, Coded] = field(default_factory=dict)
+    subtotals: pd.DataFrame = field(default_factory=pd.DataFrame)
+    groups: dict[int, tuple[int, str]] = field(default_factory=dict)
+    flags: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def flagged_keys(self) -> set[str]:
+        """Columns with a cell that could not be read (their stated totals are not checked)."""
+        return {key for _, key in self.flags}
 
 
 def empty_frame(spec: TableSpec) -> pd.DataFrame:
@@ -63,8 +99,18 @@ def empty_frame(spec: TableSpec) -> pd.DataFrame:
     return finalise(frame, spec)
 
 
+@dataclass
+class Loaded:
+    """One table as loaded: the tidy frame (None when unusable), every problem, and the names
+    index of the register's 信访人姓名 column (petitions only) for the personal-data scan."""
+
+    frame: pd.DataFrame | None
+    problems: list[Problem]
+    names: NameIndex | None = None
+
+
 def load_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: int | None = None,
-               salt: str | None = None, required: bool = True
+               salt: str | None = None, required: bool = True, scanner: Scanner | None = None
                ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Parse one raw table into a tidy frame.
 
@@ -75,30 +121,57 @@ def load_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
         year: the folder year; petitions registered in another year give a warning.
         salt: salt for ``petitioner_key``; without it the key column is left NA.
         required: whether a file without data rows is an error (else a warning, frame None).
+        scanner: personal-data scanner for the kept text columns (default: ID and phone
+            numbers, plus, for the petition register, the names of its 信访人姓名 column).
 
     Returns:
         ``(frame, problems)``: the tidy frame (None if the file could not be read) and every
-        problem found (errors and warnings). Personal columns are never in the frame.
+        problem found (errors and warnings). Personal columns are never in the frame; personal
+        data found in kept text columns is masked and reported.
     """
+    loaded = read_table(path, spec, unit, year=year, salt=salt, required=required,
+                        scanner=scanner)
+    return loaded.frame, loaded.problems
+
+
+def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: int | None = None,
+               salt: str | None = None, required: bool = True,
+               scanner: Scanner | None = None) -> Loaded:
+    """:func:`load_table`, also returning the register's names index (see :class:`Loaded`)."""
     try:
         grid = read_grid(Path(path), spec)
     except ReadError as exc:
-        return None, [exc.problem]
+        return Loaded(None, [exc.problem])
     match, problems = locate_header(grid, spec)
-    if match is None:
-        return None, problems
+    if match is None or problems:
+        return Loaded(None, _two_row_header(grid, match, spec) or problems)
     loc = Locator(grid.file, grid.sheet, dict(match.headers), problems)
     body = extract_body(grid, match, spec)
     if body.cells.empty:
         level = "error" if required else "warning"
         loc.add(level, "没有数据行（只有表头或为空表）", "no data rows", row=match.row_index + 1)
-        return None, loc.problems
+        return Loaded(None, loc.problems)
     units = amount_units(spec, match, unit, loc)
     frame, fen = _coerce(body, spec, match, loc, units)
+    flagged = report_flags(body, frame, fen, units, loc)
+    _overflow(frame, fen, body, loc)
+    names = None
     if spec.name == PETITIONS.name:
         frame["petitioner_key"] = _key(body, salt)
+        names = NameIndex.from_names(_names(body), salt)
+        scanner = Scanner(names)
     checks.run(spec, frame, fen, body, units, loc, year)
-    return finalise(frame, spec), loc.problems
+    _drop_follow_on(loc, flagged)
+    mask_text_columns(frame, spec, scanner or Scanner(), loc)
+    return Loaded(finalise(frame, spec), loc.problems, names)
+
+
+def _names(body: Body) -> list[object]:
+    """The distinct cells of the 信访人姓名 column (for the names index; never stored)."""
+    col = body.coded.get("petitioner_name")
+    if col is None:
+        return []
+    return [v for v, blank in zip(col.uniques.tolist(), col.blank.tolist()) if not blank]
 
 
 def _key(body: Body, salt: str | None) -> pd.Series:
@@ -109,12 +182,62 @@ def _key(body: Body, salt: str | None) -> pd.Series:
                           salt, index)
 
 
+# --------------------------------------------------------------------------- header
+
+
+def _combined_names(upper: list, lower: list) -> list[list[str]]:
+    """Per column, the header a two-row header spells (upper merged cells carried right)."""
+    out, carried = [], ""
+    for j in range(max(len(upper), len(lower))):
+        up = str(upper[j]).strip() if j < len(upper) and upper[j] not in (None, "") else ""
+        low = str(lower[j]).strip() if j < len(lower) and lower[j] not in (None, "") else ""
+        carried = up or (carried if low else "")
+        out.append([carried + low, low + carried, low, carried])
+    return out
+
+
+def _two_row_header(grid: Grid, match: HeaderMatch | None, spec: TableSpec) -> list[Problem]:
+    """One clear error when the header spans two rows (merged cells such as 预算数 over
+    年初/调整/全年); ``[]`` when it does not."""
+    lookup = header_lookup(spec)
+    required = {c.key for c in spec.required}
+    head = grid.head(HEADER_SCAN_ROWS)
+    rows = [match.row_index] if match is not None else range(len(head) - 1)
+    for i in rows:
+        for a in (i - 1, i):
+            if a < 0 or a + 1 >= len(head):
+                continue
+            found: dict[str, str] = {}
+            for names in _combined_names(head[a], head[a + 1]):
+                col = next((lookup[k] for k in (normalise_header(n)[0] for n in names)
+                            if k in lookup), None)
+                if col is not None:
+                    found.setdefault(col.key, names[0] if names[0] else names[2])
+            if required <= found.keys():
+                return [_two_row_problem(grid, a, found, spec)]
+    return []
+
+
+def _two_row_problem(grid: Grid, row: int, found: dict[str, str], spec: TableSpec) -> Problem:
+    examples = "」「".join(spec.column(k).header for k in list(found)[:4])
+    return problem("error", grid.file,
+                   f"表头占用了两行（第{row + 1}–{row + 2}行，含合并单元格），无法逐列识别；请改为"
+                   f"一行表头，每列写完整的列名（如「{examples}」）",
+                   "two-row (merged) header; use one header row with a full name per column",
+                   sheet=grid.sheet, row=row + 1)
+
+
+# --------------------------------------------------------------------------- body
+
+
 def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     """Rows below the header, without blank, total (合计/总计/小计) and footer-note rows.
 
     Only the columns that are used are touched: the non-personal matched columns, name and ID
-    number (for ``petitioner_key``) and the first sheet columns (for 合计 labels). Each is
-    dictionary-encoded once (Arrow, C++) and every row test runs on the distinct cells.
+    number (for ``petitioner_key``) and unmatched leading columns (for 合计 labels). Each is
+    dictionary-encoded once (Arrow, C++), cleaned of control and zero-width characters, and
+    every row test runs on the distinct cells. A total row is recognised by its shape: a total
+    label in a label column (codes and names, never free text) with the code columns blank.
     """
     start = match.row_index + 1
     n = grid.n_rows - start
@@ -127,29 +250,119 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
 
     def coded(j: int) -> Coded:
         if j not in by_col:
-            by_col[j] = Coded.from_arrow(grid.column(j, start), index,
-                                         date_cells=grid.date_cells)
+            by_col[j] = _clean(Coded.from_arrow(grid.column(j, start), index,
+                                                date_cells=grid.date_cells))
         return by_col[j]
 
     cols = {k: coded(j) for k, j in used.items()}
-    label_cols = [coded(j) for j in range(min(LABEL_COLUMNS, grid.width))]
+    flags = _grid_flags(grid, used, personal, start)
     n_filled = np.zeros(n, dtype=np.int64)
     for k, c in cols.items():
         if k not in personal:
             n_filled += ~_blank_codes(c)
-    total = _label_mask(label_cols, TOTAL_RE, n)
-    grand = _label_mask(label_cols, GRAND_TOTAL_RE, n)
-    footer = _label_mask(label_cols[:1], FOOTER_RE, n) & (n_filled <= 1)
+    np.add.at(n_filled, [r - start - 1 for r, _ in flags], 1)
+    labels = _label_columns(spec, match, cols, coded, grid.width)
+    total, grand = _total_rows(spec, labels, cols, n)
+    footer = _label_mask([coded(0)] if grid.width else [], FOOTER_RE, n) & (n_filled <= 1)
     keep = (n_filled > 0) & ~total & ~footer
     kept_index = index[keep]
     kept = {k: c.take(keep, kept_index) for k, c in cols.items()}
+    flags = {pos: f for pos, f in flags.items() if keep[pos[0] - start - 1]}
+    flags.update(_long_cells(kept, personal))
     # raw cells (shown in messages) of the non-personal columns; name/ID stay coded only
     cells = pd.DataFrame({k: c.raw() for k, c in kept.items() if k not in personal},
                          index=kept_index)
     last = np.flatnonzero(grand)[-1:]
-    totals = pd.DataFrame({k: c.uniques.to_numpy()[c.codes[last]] for k, c in cols.items()
-                           if k not in personal}, index=index[last])
-    return Body(cells, totals, kept)
+    totals = _rows_of(cols, personal, index, last)
+    subs = np.flatnonzero(total & ~grand)
+    return Body(cells, totals, kept, _rows_of(cols, personal, index, subs),
+                _groups(labels, index, total, subs), flags)
+
+
+def _clean(col: Coded) -> Coded:
+    """The column without control, zero-width and bidi characters (a zero-width space must not
+    split one 镇街 into two, nor an escape sequence reach a terminal)."""
+    if col.arrow is None or not len(col.arrow):
+        return col
+    if not pc.any(pc.match_substring_regex(col.arrow, _INVISIBLE)).as_py():
+        return col
+    return Coded(col.codes, col.index, arrow=pc.replace_substring_regex(col.arrow, _INVISIBLE, ""))
+
+
+def _rows_of(cols: dict[str, Coded], personal: set[str], index: pd.Index,
+             rows: np.ndarray) -> pd.DataFrame:
+    """Raw cells of the non-personal columns at positions ``rows``."""
+    return pd.DataFrame({k: c.uniques.to_numpy()[c.codes[rows]] for k, c in cols.items()
+                         if k not in personal}, index=index[rows])
+
+
+def _grid_flags(grid: Grid, used: dict[str, int], personal: set[str],
+                start: int) -> dict[tuple[int, str], tuple[str, str]]:
+    """Formula-without-value and error cells of the kept columns, by (Excel row, key)."""
+    keys = {j: k for k, j in used.items() if k not in personal}
+    return {(r + 1, keys[c]): flag for (r, c), flag in grid.flags.items()
+            if c in keys and r >= start}
+
+
+def _long_cells(kept: dict[str, Coded], personal: set[str]) -> dict[tuple[int, str], tuple[str, str]]:
+    """Cells longer than :data:`MAX_CELL_CHARS` (blanked in place, so nothing heavy follows)."""
+    out: dict[tuple[int, str], tuple[str, str]] = {}
+    for key, col in kept.items():
+        if col.arrow is None or not len(col.arrow):
+            continue
+        lengths = pc.utf8_length(col.arrow).to_numpy(zero_copy_only=False)
+        long = lengths > MAX_CELL_CHARS
+        if not long.any():
+            continue
+        col.arrow = pc.if_else(pa.array(long), "", col.arrow)
+        col._uniques, col._blank = None, None
+        if key in personal:
+            continue
+        rows = np.flatnonzero(long[col.codes])
+        out.update({(int(col.index[r]), key): ("long", str(int(lengths[col.codes[r]])))
+                    for r in rows})
+    return out
+
+
+def _label_columns(spec: TableSpec, match: HeaderMatch, cols: dict[str, Coded], coded,
+                   width: int) -> list[tuple[str | None, Coded]]:
+    """(key, column) of the columns that may hold a total label: the spec's code and name
+    columns, and unmatched columns among the first :data:`LABEL_COLUMNS` (序号 …)."""
+    labels: list[tuple[str | None, Coded]] = [(k, cols[k]) for k in LABEL_KEYS.get(spec.name, ())
+                                              if k in cols]
+    matched = set(match.columns.values())
+    labels += [(None, coded(j)) for j in range(min(LABEL_COLUMNS, width)) if j not in matched]
+    return labels
+
+
+def _total_rows(spec: TableSpec, labels: list[tuple[str | None, Coded]],
+                cols: dict[str, Coded], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(total, grand)`` row masks: a total label in a label column, every code blank."""
+    total = np.zeros(n, dtype=bool)
+    grand = np.zeros(n, dtype=bool)
+    codes = [k for k in CODE_KEYS.get(spec.name, ()) if k in cols]
+    for key, col in labels:
+        others = np.ones(n, dtype=bool)
+        for k in codes:
+            if k != key:
+                others &= _blank_codes(cols[k])
+        total |= _label_hits(col, TOTAL_RE)[col.codes] & others
+        grand |= _label_hits(col, GRAND_TOTAL_RE)[col.codes] & others
+    return total, grand & total
+
+
+def _groups(labels: list[tuple[str | None, Coded]], index: pd.Index, total: np.ndarray,
+            subs: np.ndarray) -> dict[int, tuple[int, str]]:
+    """Each 小计 row -> (first Excel row after the previous total row, its label)."""
+    out: dict[int, tuple[int, str]] = {}
+    totals = np.flatnonzero(total)
+    for pos in subs:
+        before = totals[totals < pos]
+        first = int(index[before[-1] + 1]) if len(before) else int(index[0])
+        label = next((str(col.uniques.iloc[col.codes[pos]]) for _, col in labels
+                      if _label_hits(col, TOTAL_RE)[col.codes[pos]]), "")
+        out[int(index[pos])] = (first, label)
+    return out
 
 
 def _blank_codes(col: Coded) -> np.ndarray:
@@ -176,7 +389,7 @@ def _label_hits(col: Coded, regex: re.Pattern[str]) -> np.ndarray:
         cand = np.array([i for i, v in enumerate(col.uniques.tolist())
                          if isinstance(v, str) and "计" in v and len(v) <= 20], dtype=np.intp)
     if len(cand):
-        hits[cand] = squeeze(col.uniques.iloc[cand]).str.match(regex).to_numpy(dtype=bool)
+        hits[cand] = squeeze(col.uniques.iloc[cand]).str.contains(regex).to_numpy(dtype=bool)
     return hits
 
 
@@ -215,6 +428,119 @@ def _coerce(body: Body, spec: TableSpec, match: HeaderMatch, loc: Locator,
 
 def _required(loc: Locator, col: Column, cells: "pd.Series | Coded", raw: pd.Series) -> None:
     loc.rows("error", blank_mask(cells), col.key, raw, "必填项为空", "required value is blank")
+
+
+def report_flags(body: Body, frame: pd.DataFrame, fen: dict[str, pd.Series],
+                 units: dict[str, str], loc: Locator) -> set[tuple[int, str]]:
+    """Report the cells that cannot be read as written (formula without a computed value,
+    Excel error value, over-long text); return their (row, header) positions.
+
+    A 调整预算数 that cannot be read is taken as 全年预算数 − 年初预算数 (what it means), with a
+    warning that says so; every other such cell is an error: never a blank or a zero.
+    """
+    positions: set[tuple[int, str]] = set()
+    for (row, key), (kind, text) in sorted(body.flags.items()):
+        positions.add((row, loc.headers.get(key, key)))
+        what = _flag_words(kind, text)
+        shown = {} if kind == "long" else {"value": text}
+        if key == "adjustment_wan" and kind != "long" and _derive_adjustment(frame, fen, row):
+            value = checks.format_fen(int(fen[key].loc[row]), units.get(key, "元"))
+            loc.add("warning", f"{what[0]}；已按 全年预算数−年初预算数 计为{value}",
+                    f"{what[1]}; taken as full-year − initial budget = {value}", key=key,
+                    row=row, **shown)
+        else:
+            loc.add("error", what[0], what[1], key=key, row=row, **shown)
+    return positions
+
+
+def _flag_words(kind: str, text: str) -> tuple[str, str]:
+    if kind == "formula":
+        return ("公式没有计算结果（文件未经 Excel 计算保存），请在 Excel 中打开并保存，或填入数值",
+                "formula without a computed value; open and save the file in Excel, or type the "
+                "value")
+    if kind == "error":
+        return f"单元格为错误值 {text}，请修正公式或填入数值", f"cell holds the error value {text}"
+    return (f"单元格内容过长（{text}个字符，上限{MAX_CELL_CHARS}个），请只填写该列应有的内容",
+            f"cell too long ({text} characters, at most {MAX_CELL_CHARS})")
+
+
+def _derive_adjustment(frame: pd.DataFrame, fen: dict[str, pd.Series], row: int) -> bool:
+    """Set 调整预算数 of ``row`` to 全年预算数 − 年初预算数 when both are known."""
+    if "budget_wan" not in fen or "initial_budget_wan" not in fen:
+        return False
+    budget, initial = fen["budget_wan"].loc[row], fen["initial_budget_wan"].loc[row]
+    if pd.isna(budget) or pd.isna(initial):
+        return False
+    value = int(budget) - int(initial)
+    fen["adjustment_wan"].loc[row] = value
+    frame.loc[row, "adjustment_wan"] = value / FEN_PER_WAN
+    return True
+
+
+def _overflow(frame: pd.DataFrame, fen: dict[str, pd.Series], body: Body, loc: Locator) -> None:
+    """An amount beyond :data:`MAX_AMOUNT_FEN` is an error of its own (not "negative")."""
+    for key, values in fen.items():
+        big = ((values > MAX_AMOUNT_FEN) | (values < -MAX_AMOUNT_FEN)).fillna(False)
+        if not big.any():
+            continue
+        loc.rows("error", big, key, body.cells[key], "金额超出可计算的范围（绝对值超过1万亿元），"
+                 "请检查单元格的数值或格式", "amount out of range (over 1e12 yuan)")
+        values[big] = pd.NA
+        frame.loc[big[big].index, key] = np.nan
+
+
+def _drop_follow_on(loc: Locator, flagged: set[tuple[int, str]]) -> None:
+    """Drop the generic messages (必填项为空 …) about cells already reported by
+    :func:`report_flags`: one message per cell, the one that says what is wrong."""
+    if not flagged:
+        return
+    own = ("公式没有计算结果", "单元格为错误值", "单元格内容过长")
+    loc.problems[:] = [p for p in loc.problems
+                       if (p.row, p.column) not in flagged or p.zh.startswith(own)]
+
+
+TEXT_KINDS = ("str", "text")
+
+
+def mask_text_columns(frame: pd.DataFrame, spec: TableSpec, scanner: Scanner,
+                      loc: Locator) -> None:
+    """Mask personal data found in the kept text columns; one located warning per cell
+    (the value shown is the masked text). Problems' shown values are masked too."""
+    for col in spec.columns:
+        if col.personal or col.kind not in TEXT_KINDS or col.key not in frame:
+            continue
+        series = frame[col.key]
+        found = {v: f for v in _scan_candidates(series) if (f := scanner.mask(v)) is not None}
+        if not found:
+            continue
+        frame[col.key] = series.replace({v: f.masked for v, f in found.items()})
+        for value, f in found.items():
+            mask = series.eq(value).fillna(False)
+            loc.rows("warning", mask, col.key, frame[col.key],
+                     f"含疑似{f.label}，已在所有输出中隐去（请从输入文件中删除个人信息）",
+                     f"looks like personal data ({f.label_en}); masked in every output")
+    loc.problems[:] = [_masked_problem(p, scanner) for p in loc.problems]
+
+
+_CANDIDATE_RE = r"\d[-\s()]{0,2}\d|[\x{3400}-\x{9fff}]{2}"
+
+
+def _scan_candidates(series: pd.Series) -> list[str]:
+    """Distinct values worth scanning: with two digits in a row or two Han characters."""
+    values = pd.array(series.dropna().unique(), dtype=STRING)
+    if not len(values):
+        return []
+    arr = pa.array(values)
+    hit = pc.match_substring_regex(arr, _CANDIDATE_RE).to_numpy(zero_copy_only=False)
+    return [v for v, h in zip(arr.to_pylist(), hit) if h]
+
+
+def _masked_problem(p: Problem, scanner: Scanner) -> Problem:
+    value = scanner.clean(p.value) if isinstance(p.value, str) else p.value
+    zh = scanner.clean(p.zh)
+    if value is p.value and zh == p.zh:
+        return p
+    return dataclasses.replace(p, value=value, zh=zh)
 
 
 BAD_MESSAGES: dict[str, tuple[str, str]] = {

@@ -59,14 +59,30 @@ def summary(metrics: dict[str, Any]) -> str:
 
 
 def handler(args: argparse.Namespace) -> int:
-    """Build every requested year; an InputError propagates to ``evalkit.cli.main``."""
+    """Build every requested year and print its summary and load warnings; a year with input
+    errors prints them and the others still build (exit 1 when any year failed)."""
+    import sys
+
+    from evalkit.errors import InputError, format_problems
     from evalkit.pipeline import build_year
     years = [args.year] if args.year is not None else args.years
+    failed = []
     for year in years:
-        metrics = build_year(year, args.data_dir, args.processed_dir, args.out_dir)
+        try:
+            metrics = build_year(year, args.data_dir, args.processed_dir, args.out_dir)
+        except InputError as exc:
+            if len(years) == 1:
+                raise
+            print(f"{year}年：\n{format_problems(exc.problems)}", file=sys.stderr)
+            failed.append(year)
+            continue
         print(summary(metrics))
+        for warning in metrics.get("warnings") or []:
+            print(f"  {warning['text']}")
         print(f"  -> {Path(args.out_dir) / str(year) / 'metrics.json'}")
-    return 0
+    if failed:
+        print(f"输入有误、未生成 / failed: {', '.join(map(str, failed))}", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def register(subparsers: Any) -> argparse.ArgumentParser:
