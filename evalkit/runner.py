@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence, TextIO
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS, year_dir
-from evalkit.errors import InputError, format_problems, one_line, os_problem
+from evalkit.errors import InputError, clean_text, format_problems, one_line, os_problem
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -84,7 +84,7 @@ class CellError(RunnerError):
 
     def short(self) -> str:
         """``01_budget_execution.ipynb cell 5: KeyError: 'x'`` (multi-line values indented)."""
-        value = str(self.evalue).strip().replace("\n", "\n      ")
+        value = clean_text(str(self.evalue)).strip().replace("\n", "\n      ")
         return f"{self.notebook} cell {self.cell_index}: {self.ename}: {value}"
 
 
@@ -275,7 +275,7 @@ def _located(exc: BaseException) -> str:
     loc = (f" ({Path(where.tb_frame.f_code.co_filename).name}:{where.tb_lineno})"
            if where is not None else "")
     first = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}{loc}"
+    return one_line(f"{type(exc).__name__}: {first}{loc}")
 
 
 def _build_year(year: int, data_dir: Path, processed_dir: Path, staging: Path, *,
@@ -328,11 +328,14 @@ def _child_context() -> Any:
     return ctx
 
 
-def _build_in_child(year: int, data_dir: Path, processed_dir: Path,
-                    staging: Path) -> tuple[dict[str, Any] | None, list[str]]:
+def _build_in_child(year: int, data_dir: Path, processed_dir: Path, staging: Path, *,
+                    target: Callable[..., None] | None = None
+                    ) -> tuple[dict[str, Any] | None, list[str]]:
+    """:func:`_build_here` in a child process (``target``: its entry point, for tests)."""
     ctx = _child_context()
     receive, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child_main, args=(send, year, data_dir, processed_dir, staging),
+    proc = ctx.Process(target=target or _child_main,
+                       args=(send, year, data_dir, processed_dir, staging),
                        name=f"evalkit-year-{year}", daemon=True)
     proc.start()
     send.close()

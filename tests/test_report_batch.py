@@ -5,7 +5,9 @@ the sample data:
 
 * 2021 (no peers.xlsx: the report must degrade gracefully) and 2023 (the reference figures);
 * 2023's petitions.xlsx carries planted personal data (name, ID number, phone, address, content)
-  and planted markup in a 责任单位 and a 镇街 value;
+  and planted markup in a 责任单位 and a 镇街 value; the same ID number and phone are also planted
+  in kept columns (a 责任单位, a budget 项目名称), the name in department.yaml's prose, and a file
+  named after the petitioner lies in the 2023 folder (issue 10: all masked or never read);
 * a "2024" folder whose petitions.xlsx is corrupted, with a previous good report already in
   ``outputs/2024/``: the batch must report it, leave that report byte-identical, still finish
   2021 and 2023, and exit non-zero.
@@ -88,6 +90,28 @@ def _plant(petitions: Path) -> dict[str, set[str]]:
     return personal
 
 
+PLANTED_FILE = f"{PLANTED_PII['信访人姓名']}_{PLANTED_PII['身份证号']}_来信扫描.pdf"
+
+
+def _plant_kept(year: Path) -> None:
+    """Plant the personal data of PLANTED_PII where the loader keeps text (see the docstring)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(year / "budget.xlsx")
+    wb.worksheets[0]["D5"] = f"日常公用经费（经办人身份证{PLANTED_PII['身份证号']}）"
+    wb.save(year / "budget.xlsx")
+    wb = openpyxl.load_workbook(year / "petitions.xlsx")
+    ws = wb.worksheets[0]
+    unit = next(c.column for c in ws[2] if c.value == "责任单位")
+    ws.cell(6, unit, f"区城管局（联系电话{PLANTED_PII['联系电话']}）")
+    wb.save(year / "petitions.xlsx")
+    dept = year / "department.yaml"
+    text = dept.read_text(encoding="utf-8").replace(
+        "problems_extra:\n", f"problems_extra:\n- 信访人{PLANTED_PII['信访人姓名']}反映的问题已办结。\n", 1)
+    dept.write_text(text, encoding="utf-8")
+    (year / PLANTED_FILE).write_bytes(b"%PDF-1.4 scanned letter")
+
+
 def sample_batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     """Run (once per session) the batch described in the module docstring and return it."""
     global _BATCH
@@ -101,6 +125,7 @@ def sample_batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
         shutil.copytree(RAW / str(year), raw / str(year))
     pii = _plant(raw / "2023" / "petitions.xlsx")
     shutil.copytree(RAW / "2023", raw / str(BROKEN_YEAR))
+    _plant_kept(raw / "2023")
     (raw / str(BROKEN_YEAR) / "petitions.xlsx").write_bytes(b"this is not a workbook\x00\x01")
     previous = out / str(BROKEN_YEAR)
     previous.mkdir(parents=True)

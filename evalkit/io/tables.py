@@ -487,6 +487,7 @@ def _overflow(frame: pd.DataFrame, fen: dict[str, pd.Series], body: Body, loc: L
                  "请检查单元格的数值或格式", "amount out of range (over 1e12 yuan)")
         values[big] = pd.NA
         frame.loc[big[big].index, key] = np.nan
+        body.flags.update({(int(r), key): ("overflow", "") for r in big[big].index})
 
 
 def _drop_follow_on(loc: Locator, flagged: set[tuple[int, str]]) -> None:
@@ -563,7 +564,8 @@ def _parse_column(col: Column, cells: "pd.Series | Coded | None", raw: pd.Series
         return _absent(col, index)
     bad: pd.Series | None = None
     if col.kind == "amount":
-        values, fen[col.key], bad = parse_amount(cells, unit)
+        with np.errstate(invalid="ignore", over="ignore"):  # overflow: reported by _overflow
+            values, fen[col.key], bad = parse_amount(cells, unit)
     elif col.kind == "int":
         values, bad = parse_int(cells)
     elif col.kind == "date":

@@ -20,6 +20,7 @@ import markupsafe
 
 from evalkit import __version__
 from evalkit.config import PROJECT_ROOT
+from evalkit.errors import clean_text
 from evalkit.fsutil import atomic_write_text
 from evalkit.numfmt import fmt_fixed, fmt_pct
 from evalkit.report import narrative as nv
@@ -396,8 +397,24 @@ def build_context(metrics: Mapping[str, Any], department: Mapping[str, Any],
         "sources": [{"name": str(s.get("name")), "sha256": str(s.get("sha256")),
                      "size": _fmt_bytes(s.get("bytes"))} for s in m.get("sources") or []],
         "version": __version__,
+        "warnings": warning_lines(m),
         "css": _stylesheet(),
     }
+
+
+def warning_lines(m: Mapping[str, Any]) -> list[str]:
+    """The load warnings of ``metrics["warnings"]`` as Chinese lines for the report appendix
+    (where, what, the value as shown; personal data was masked by the loader)."""
+    lines = []
+    for w in m.get("warnings") or []:
+        if not isinstance(w, Mapping):
+            continue
+        where = f"【{w.get('file')}／{w.get('sheet')}】" if w.get("sheet") else f"【{w.get('file')}】"
+        where += f"第{w['row']}行" if w.get("row") is not None else ""
+        where += f"「{w['column']}」" if w.get("column") else ""
+        value = f"（原值：{w['value']}）" if w.get("value") not in (None, "") else ""
+        lines.append(clean_text(f"{where}：{w.get('message') or ''}{value}"))
+    return lines
 
 
 def _stylesheet() -> str:
