@@ -77,10 +77,20 @@ def _notebook(path: Path) -> Path:
     return path
 
 
-def test_batch_with_a_stray_far_cell_and_a_warning(sample_raw_copy: Path, tmp_path: Path) -> None:
-    """2022's budget.xlsx has a value at XFD1048576 (the reader used to abort the whole batch);
-    2023 has a formula without a computed value (a warning printed in its progress). A dead run
-    left a staging folder behind."""
+BOMB = ('bomb:\n  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+        + "".join(f"  {n}: &{n} [" + ",".join([f"*{p}"] * 9) + "]\n"
+                  for p, n in zip("abcdefgh", "bcdefghi")) + "more: *i\n")
+
+
+def test_batch_with_a_stray_far_cell_an_alias_bomb_and_a_warning(sample_raw_copy: Path,
+                                                                tmp_path: Path) -> None:
+    """2021's department.yaml is an alias bomb (the report notebook used to run for minutes
+    into a MemoryError); 2022's budget.xlsx has a value at XFD1048576 (the reader used to abort
+    the whole batch); 2023 has a formula without a computed value (a warning printed in its
+    progress) and both earlier years broken (its 同比 are 无法计算). A dead run left a staging
+    folder behind."""
+    dept = sample_raw_copy / "2021" / "department.yaml"
+    dept.write_text(dept.read_text(encoding="utf-8") + BOMB, encoding="utf-8")
     wb = openpyxl.load_workbook(sample_raw_copy / "2022" / "budget.xlsx")
     wb.worksheets[0]["XFD1048576"] = 1
     wb.save(sample_raw_copy / "2022" / "budget.xlsx")
@@ -93,12 +103,14 @@ def test_batch_with_a_stray_far_cell_and_a_warning(sample_raw_copy: Path, tmp_pa
     out = tmp_path / "out"
     (out / ".staging-2023-killed" / "2023").mkdir(parents=True)
     stream = io.StringIO()
-    rc = runner.run_years([2022, 2023], sample_raw_copy, tmp_path / "p", out, timeout=120,
-                          notebooks_dir=nbs, stream=stream, jobs=1)
+    rc = runner.run_years([2021, 2022, 2023], sample_raw_copy, tmp_path / "p", out,
+                          timeout=120, notebooks_dir=nbs, stream=stream, jobs=1)
     log = stream.getvalue()
     assert rc == 1, log
+    assert "[2021] inputs … FAILED" in log and "别名" in log
     assert "[2022] inputs … FAILED" in log and "XFD1048576" in log and "远离表格" in log
-    assert "1 ok (2023), 1 failed (2022)" in log and "Traceback" not in log
+    assert "1 ok (2023), 2 failed (2021, 2022)" in log and "Traceback" not in log
+    assert "同比无法计算" in log
     lines = log.splitlines()
     at = lines.index(next(l for l in lines if l.startswith("[2023] inputs … ok")))
     assert "第4行「调整预算数」" in lines[at + 1] and "公式没有计算结果" in lines[at + 1]

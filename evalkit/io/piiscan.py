@@ -43,6 +43,15 @@ _FULL_WIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)}
                                "\u3000": " "})
 """Full-width digits and signs to ASCII, one character for one (positions are kept)."""
 
+_D = "[0-9０-９]"
+_S = "[-\\s()（）－\\x{3000}]"
+PREFILTER_RE2 = (f"{_D}{{17}}[0-9Xx０-９Ｘｘ]"                                    # ID number
+                 f"|[1１][3-9３-９]{_D}(?:{_S}?{_D}{{4}}){{2}}"                   # mobile
+                 f"|[0０][1-9１-９]{_D}{{1,2}}{_S}{{0,2}}[2-9２-９]{_D}{{6}}")     # landline
+"""RE2 (Arrow) pattern that every ID or phone hit matches (a superset, without the boundary
+and birth-date checks): cells that do not match are not scanned in Python."""
+HAN_RE2 = "[\\x{3400}-\\x{9fff}]{2}"
+
 KINDS = {"id": ("身份证号码", "ID number"), "mobile": ("手机号码", "mobile number"),
          "landline": ("固定电话号码", "landline number"), "name": ("信访人姓名", "petitioner name")}
 NAME_LENGTHS = (2, 3, 4)

@@ -19,7 +19,7 @@ from evalkit.io.clean import (STRING, Coded, blank_mask, parse_amount,
                               parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
-from evalkit.io.piiscan import NameIndex, Scanner
+from evalkit.io.piiscan import HAN_RE2, PREFILTER_RE2, NameIndex, Scanner
 from evalkit.io.readers import (HEADER_SCAN_ROWS, Grid, HeaderMatch, ReadError, header_lookup,
                                 locate_header, normalise_header, read_grid)
 from evalkit.numfmt import FEN_PER_WAN
@@ -511,7 +511,8 @@ def mask_text_columns(frame: pd.DataFrame, spec: TableSpec, scanner: Scanner,
         if col.personal or col.kind not in TEXT_KINDS or col.key not in frame:
             continue
         series = frame[col.key]
-        found = {v: f for v in _scan_candidates(series) if (f := scanner.mask(v)) is not None}
+        found = {v: f for v in _scan_candidates(series, scanner)
+                 if (f := scanner.mask(v)) is not None}
         if not found:
             continue
         frame[col.key] = series.replace({v: f.masked for v, f in found.items()})
@@ -523,17 +524,17 @@ def mask_text_columns(frame: pd.DataFrame, spec: TableSpec, scanner: Scanner,
     loc.problems[:] = [_masked_problem(p, scanner) for p in loc.problems]
 
 
-_CANDIDATE_RE = r"\d[-\s()]{0,2}\d|[\x{3400}-\x{9fff}]{2}"
-
-
-def _scan_candidates(series: pd.Series) -> list[str]:
-    """Distinct values worth scanning: with two digits in a row or two Han characters."""
+def _scan_candidates(series: pd.Series, scanner: Scanner) -> list[str]:
+    """Distinct values worth scanning in Python: those the Arrow (RE2) prefilter flags as
+    possibly holding an ID or phone number, or, when the scanner knows names, two Han
+    characters in a row."""
     values = pd.array(series.dropna().unique(), dtype=STRING)
     if not len(values):
         return []
     arr = pa.array(values)
-    hit = pc.match_substring_regex(arr, _CANDIDATE_RE).to_numpy(zero_copy_only=False)
-    return [v for v, h in zip(arr.to_pylist(), hit) if h]
+    pattern = PREFILTER_RE2 + (f"|{HAN_RE2}" if scanner.names and scanner.names.hashes else "")
+    hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+    return arr.filter(pa.array(hit)).to_pylist()
 
 
 def _masked_problem(p: Problem, scanner: Scanner) -> Problem:
