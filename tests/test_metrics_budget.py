@@ -107,8 +107,15 @@ def test_checkpoints_and_months_behind():
     expected = pd.DataFrame({"month": [6, 9, 12], "target_pct": [50.0, 75.0, 100.0],
                              "actual_pct": [50.0, 75.0, 96.67], "met": [True, True, False]},
                             ).astype({"met": "object"})
-    pdt.assert_frame_equal(progress_checkpoints(progress, MetricSettings().checkpoints), expected)
+    pdt.assert_frame_equal(progress_checkpoints(progress, {6: 50, 9: 75, 12: 100}), expected)
     assert months_behind(progress) == [7, 12]
+
+
+def test_default_checkpoints_are_the_scored_nodes_only():
+    """6月 50 % and 9月 75 %: the year end is the 预算执行率, not a 序时进度 node, so the report's
+    checkpoint table counts the same nodes as the 支出进度 indicator of the 自评表."""
+    m = budget_metrics(MONTHLY)
+    assert [(c["month"], c["target_pct"]) for c in m["checkpoints"]] == [(6, 50.0), (9, 75.0)]
 
 
 def test_custom_checkpoints_from_settings():
