@@ -127,7 +127,7 @@ def income_sentence(metrics: Mapping[str, Any]) -> str:
         return ""
 
     def part(key: str) -> str:
-        return f"{catalogue.label(key)}{fmt_wan(b.get(key))}"
+        return f"{catalogue.label(key)}{fmt_wan(b.get(key.split('.', 1)[1]))}"
 
     if other:
         text = (f"{part('budget.income_total_wan')}，其中：{part('budget.income_fiscal_wan')}，"

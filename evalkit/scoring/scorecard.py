@@ -136,6 +136,18 @@ def value_text(value: Any, unit: str = "") -> str:
 COUNT_UNITS = ("次", "个", "件", "人", "名", "项", "家")
 
 
+def text_lines(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` (Excel column units) needs for ``text`` (a Chinese
+    character is two units wide).
+
+    >>> text_lines("", 10), text_lines("一二三四五", 10), text_lines("一二三四五六", 10)
+    (1, 1, 2)
+    """
+    units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text or "")
+    usable = max(int(width), 1)
+    return max(1, -(-units // usable))
+
+
 def date_text(value: Any) -> str:
     """``2024-03-15`` (a date or ISO text) → ``2024年3月15日``; other text as given; ``""`` when blank.
 
@@ -468,8 +480,8 @@ class _XlsxForm:
         self.row += 1
         self._merge(1, 4, self.form.goal_expected, f["text"])
         self._merge(5, NCOL - 1, self.form.goal_actual, f["text"])
-        longest = max(len(self.form.goal_expected) / 50, len(self.form.goal_actual) / 60, 1)
-        self.ws.set_row(self.row, min(15 * (int(longest) + 1), 200))
+        self._fit_height(self.row, ((self.form.goal_expected, sum(WIDTHS[1:5])),
+                                    (self.form.goal_actual, sum(WIDTHS[5:]))))
         self.row += 1
 
     def _indicators(self) -> tuple[int, int]:
@@ -488,8 +500,16 @@ class _XlsxForm:
             self._merge_down(first, last, col)
         return first, last
 
+    def _fit_height(self, r: int, texts: Iterable[tuple[str, float]], base: float = 14.0) -> None:
+        """Give row ``r`` the height its wrapped texts need (Excel and LibreOffice do not grow a
+        row for wrapped text in a file they did not lay out themselves)."""
+        lines = max((text_lines(text, width) for text, width in texts), default=1)
+        self.ws.set_row(r, base * max(lines, 1) + 2)
+
     def _indicator(self, ind: FormIndicator) -> None:
         f, r = self.f, self.row
+        self._fit_height(r, ((ind.name, WIDTHS[2]), (ind.target, WIDTHS[4]),
+                             (self.form.actual_text(ind), WIDTHS[5]), (ind.deviation, WIDTHS[8])))
         self.ws.write_string(r, 0, ind.module, f["center"])
         self.ws.write_string(r, 1, ind.submodule, f["center"])
         self.ws.write_string(r, 2, ind.name, f["text"])
