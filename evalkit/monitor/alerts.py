@@ -6,7 +6,8 @@ department.yaml ``settings:``) and the framework's targets; none is written here
 * 支出进度 behind 序时进度: the department, each 支出类型 (always listed) and each budget line
   (listed when 黄 or 红): ``gap_pp <= -monitor_gap_red_pp`` 红, ``<= -monitor_gap_yellow_pp`` 黄;
 * checkpoints (6月底 50%, 9月底 75% …): a passed one missed is 红, met is 绿; one still ahead
-  that the primary forecast misses is 黄;
+  that the primary forecast misses is 黄 (the December one is left to the year-end rate below,
+  as the framework does not count it twice either);
 * the projected year-end execution rate: below ``monitor_projected_red_pct`` 红, below
   ``monitor_projected_yellow_pct`` 黄;
 * every petition indicator of the framework expected to lose points: 红 when it misses its
@@ -94,13 +95,13 @@ def checkpoint_warnings(budget: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for row in budget.get("checkpoints", []):
         month, target, actual = row["month"], row["target_pct"], row["actual_pct"]
-        if row.get("met") is None:
+        if row.get("met") is None or month >= 12:   # the year end: projection_warning
             continue
         if row["status"] == "actual":
             level = GREEN if row["met"] else RED
             verb = "达到" if row["met"] else "未达到"
             sentence = f"{month}月底支出进度{fmt_pct(actual)}，{verb}{fmt_pct(target)}的节点要求。"
-        elif not row["met"] and month < 12:    # the year end: projection_warning
+        elif not row["met"]:
             level = YELLOW
             sentence = (f"按预测，{month}月底支出进度约{fmt_pct(actual)}，低于{fmt_pct(target)}的"
                         "节点要求，需加快支出。")
@@ -131,8 +132,9 @@ def projection_warning(budget: Mapping[str, Any], settings: MetricSettings
         band = (f"（各方法区间{fmt_pct(projection['band_low_pct'])}–"
                 f"{fmt_pct(projection['band_high_pct'])}）")
     below = "低于" if level != GREEN else "不低于"
-    sentence = (f"按{projection['label']}预测，全年预算执行率约{fmt_pct(rate)}{band}，"
-                f"{below}{fmt_pct(threshold)}。")
+    how = ("全年预算执行率" if projection["method"] == "actual"
+           else f"按{projection['label']}预测，全年预算执行率约")
+    sentence = f"{how}{fmt_pct(rate)}{band}，{below}{fmt_pct(threshold)}。"
     return {"level": level, "key": "budget.projected_execution_rate_pct",
             "subject": "全年预计执行率", "figure": rate, "unit": "%",
             "threshold": float(threshold), "sentence": sentence}

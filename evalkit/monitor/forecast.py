@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 
 METHODS = ("run_rate", "profile_share", "remaining_budget")
 LABELS = {
+    "actual": "全年实际",
     "run_rate": "本年月均外推",
     "profile_share": "历年累计支出占比",
     "remaining_budget": "历年剩余预算支出率",
@@ -111,8 +112,16 @@ def remaining_budget(d: int, curves: Sequence[YearCurve]) -> Method | None:
                   f"{years}年{after}平均支出了当时剩余预算的{_pct(rates[12])}，按同一比例推算本年剩余预算的支出")
 
 
+def actual(d: int) -> Method:
+    """December is reported: the year's spending is what was spent (no forecast)."""
+    return Method("actual", d, lambda s, b, k: Fraction(s), "1–12月支出均已填报，全年执行数即实际支出数")
+
+
 def available_methods(d: int, curves: Sequence[YearCurve]) -> dict[str, Method]:
-    """Every method that can be computed at data month ``d``, in :data:`METHODS` order."""
+    """Every method that can be computed at data month ``d``, in :data:`METHODS` order (only
+    ``actual`` once December is reported)."""
+    if d >= 12:
+        return {"actual": actual(d)}
     made = (run_rate(d), profile_share(d, curves), remaining_budget(d, curves))
     return {m.key: m for m in made if m is not None}
 
@@ -125,7 +134,7 @@ def choose(methods: dict[str, Method], setting: str) -> str | None:
     """
     if setting != "auto" and setting in methods:
         return setting
-    for key in ("remaining_budget", "run_rate", "profile_share"):
+    for key in ("actual", "remaining_budget", "run_rate", "profile_share"):
         if key in methods:
             return key
     return None

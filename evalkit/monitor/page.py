@@ -156,8 +156,8 @@ def _chinese(note: str) -> str:
 
 def _projection_note(m: Mapping[str, Any]) -> str:
     pr = m["budget"]["projection"]
-    if pr["method"] is None:
-        return pr["basis"]
+    if pr["method"] in (None, "actual"):
+        return pr["basis"] + "。"
     return (f"全年预计执行数采用“{pr['label']}”：{pr['basis']}。其他方法的结果列于下表，"
             "图中浅色区域为各方法之间的区间；误差回测见 docs/monitoring.md。")
 

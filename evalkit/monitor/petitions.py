@@ -73,6 +73,7 @@ class History:
     def __init__(self, registers: Sequence[tuple[int, pd.DataFrame]], as_of: dt.date,
                  settings: MetricSettings):
         self.years = [int(y) for y, _ in registers]
+        self.year_end = as_of.month == 12 and as_of.day == 31
         self.same = {int(y): counts_as_of(df, y, same_day(as_of, int(y)), settings)
                      for y, df in registers}
         self.full = {int(y): counts_as_of(df, y, None, settings) for y, df in registers}
@@ -108,6 +109,10 @@ def project_rate(rate: str, to_date: Decimal | None, denominator: int, history: 
                    basis=f"截至目前仅{denominator}件，少于{settings.monitor_min_cases}件，"
                          "不作全年预测，仅报告截至目前的数值")
         return out
+    if history.year_end:
+        out.update(method="to_date", projected_pct=as_json_number(to_date),
+                   basis="截至年末，即全年数")
+        return out
     drift = history.drift(rate) if history.years else None
     if drift is None:
         out.update(method="to_date", projected_pct=as_json_number(to_date),
@@ -122,6 +127,8 @@ def project_rate(rate: str, to_date: Decimal | None, denominator: int, history: 
 
 
 def _project_cases(total: int, as_of: dt.date, history: History) -> dict[str, Any]:
+    if history.year_end:
+        return {"projected_total_cases": total, "method": "to_date", "basis": "截至年末，即全年数"}
     share = history.case_share() if history.years else None
     if share:
         years = "、".join(map(str, history.years))
