@@ -350,3 +350,14 @@ def test_page_is_self_contained_and_escaped() -> None:
     assert 'src="data:image/png;base64,' in html and '<html lang="zh-CN">' in html
     assert "截至2023年7月31日" in html and "序时进度" in html
     assert '"Noto Sans CJK SC"' in html                       # CSS quotes are not escaped
+
+
+def test_a_budget_file_without_month_columns_uses_the_stated_spending() -> None:
+    df = budget_frame({})
+    df["actual_wan"] = [60.0, 10.0]
+    section, notes = budget_section(df, JULY, MetricSettings())
+    assert section["spent_to_date_wan"] == 70.0 and section["progress"] == []
+    assert section["projection"]["method"] == "run_rate"           # 70 × 12 / 7
+    assert section["projected_spending_wan"] == 120.0
+    assert [r["projected_spending_wan"] for r in section["lines"]] == [102.86, 17.14]
+    assert any("没有月度支出数据" in n for n in notes)

@@ -164,9 +164,8 @@ def indicator_warnings(score: Mapping[str, Any], petitions: Mapping[str, Any],
         figure = f"{_when(as_of)}{ind['name']}{ind['actual_text']}"
         if record.get("method") == "to_date_only":
             figure += "（样本较少，仅为截至目前数值）"
-        elif record.get("method") == "same_period_drift":
-            figure = (f"{_when(as_of)}{ind['name']}{fmt_pct(record['to_date_pct'])}，"
-                      f"预计全年{ind['actual_text']}")
+        elif record.get("adjusted_pct") is not None:
+            figure += f"（按往年同期变动修正为{fmt_pct(record['adjusted_pct'])}）"
         if level == GREEN:
             sentence = f"{figure}，达到目标值{ind['target_text']}。"
         else:

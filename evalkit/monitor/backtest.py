@@ -52,8 +52,9 @@ def _month_rows(data: Any, earlier: list[Any], settings: Any) -> list[dict[str, 
         for key in fc.METHODS:
             row[f"{key}_error_pp"] = _error(methods.get(key), real)
         for rate in RATES:
-            projected = pet["projections"][rate]["projected_pct"]
-            row[f"{rate}_error_pp"] = _error(projected, real_pet[rate])
+            record = pet["projections"][rate]
+            row[f"{rate}_error_pp"] = _error(record["projected_pct"], real_pet[rate])
+            row[f"{rate}_adjusted_error_pp"] = _error(record["adjusted_pct"], real_pet[rate])
         rows.append(row)
     return rows
 

@@ -18,11 +18,12 @@ from evalkit.metrics import (MetricSettings, budget_by_type, budget_lines, budge
 from evalkit.metrics.budget import records
 from evalkit.monitor import forecast as fc
 from evalkit.monitor.cutoff import (MonthColumns, budget_as_of, cumulative_fen, month_columns,
-                                    month_fen, time_progress_pct)
+                                    time_progress_pct)
 from evalkit.numfmt import FEN_PER_WAN, as_json_number, fen_to_wan, ratio_pct, round_half_up
 from evalkit.schema import EXPENSE_TYPES
 
-LINE_KEYS = ("subject_code", "subject_name", "project_name", "expense_type")
+NO_MONTHLY = ("预算执行表没有月度支出数据：已支出数取“实际支出数”，请确认其为截至日期的累计支出 / "
+              "no monthly columns: 实际支出数 is taken as the spending to date")
 
 
 def _num(value: Any) -> float | int | None:
@@ -98,12 +99,12 @@ def _method_record(line_fc: fc.LineForecast, budget_fen: int) -> dict[str, Any]:
             "capped": line_fc.capped, "path": _projected_path(line_fc, budget_fen)}
 
 
-def _forecast(section: dict[str, Any], cut: pd.DataFrame, months: MonthColumns,
+def _forecast(section: dict[str, Any], cut: pd.DataFrame, d: int,
               curves: Sequence[fc.YearCurve], settings: MetricSettings) -> dict[str, fc.LineForecast]:
-    """Add the projection fields to ``section`` (and its lines / types); return the forecasts."""
-    d = months.data_month
-    spent = [int(v) for v in sum((month_fen(cut, m) for m in range(1, d + 1)),
-                                 np.zeros(len(cut), dtype="int64"))]
+    """Add the projection fields to ``section`` (and its lines / types); return the forecasts.
+
+    ``d``: the month the spending to date (``cut.actual_wan``) runs up to."""
+    spent = [int(v) for v in _fen(cut, "actual_wan")]
     budget = [int(v) for v in _fen(cut, "budget_wan")]
     budget_total = sum(budget)
     methods = fc.available_methods(d, curves)
@@ -164,7 +165,8 @@ def budget_section(df: pd.DataFrame, as_of: dt.date, settings: MetricSettings,
         ``(section, notes)``; notes are bilingual sentences (blank month columns, …).
     """
     months = month_columns(df, as_of.month)
-    cut = budget_as_of(df, as_of.month)
+    no_monthly = not months.reported and not months.later
+    cut = df.copy() if no_monthly else budget_as_of(df, as_of.month)
     totals = budget_totals(cut)
     time_pct = time_progress_pct(as_of, settings.monitor_time_progress)
     section: dict[str, Any] = {
@@ -183,7 +185,11 @@ def budget_section(df: pd.DataFrame, as_of: dt.date, settings: MetricSettings,
     }
     progress = monthly_progress(cut)
     section["progress"] = records(progress)
-    _forecast(section, cut, months, curves, settings)
+    if no_monthly:     # a file without month columns: 实际支出数 is the spending to date
+        section["unreported_months"] = []
+        _forecast(section, cut, as_of.month, curves, settings)
+        return {**section, "checkpoints": []}, [NO_MONTHLY]
+    _forecast(section, cut, months.data_month, curves, settings)
     section["checkpoints"] = _checkpoints(progress, section, settings)
     return section, _notes(months)
 

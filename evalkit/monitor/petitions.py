@@ -6,8 +6,10 @@ cases judged at the as-of date. Projections:
 
 * a rate is projected only when its denominator to date has at least ``monitor_min_cases``
   cases; otherwise it is reported to date only;
-* with earlier registers, projected = to date + the average change the earlier years saw from the
-  same day to their year-end figure (历年同期修正); without them, the rate to date (本年至今);
+* the projection is the rate to date (本年至今); with earlier registers the rate to date plus the
+  average change the earlier years saw from the same day to their year end (历年同期修正) is
+  shown beside it as the other end of a band. The back-test (docs/monitoring.md) found the rate
+  to date the closer of the two on the sample, so it is the one scored;
 * the year's case count = to date / the average share of their year's cases the earlier years
   had registered by the same day (历年同期占比); without them, to date × days in year / days
   elapsed (本年日均外推);
@@ -101,28 +103,35 @@ def _clip(value: Decimal) -> Decimal:
 
 def project_rate(rate: str, to_date: Decimal | None, denominator: int, history: History,
                  settings: MetricSettings) -> dict[str, Any]:
-    """The projection record of one rate (see the module docstring)."""
+    """The projection record of one rate (see the module docstring).
+
+    ``projected_pct`` is the rate to date; with earlier registers, ``adjusted_pct`` is the rate
+    to date plus the earlier years' average change from the same day to their year end, and
+    ``band_low_pct``/``band_high_pct`` span the two.
+    """
     out: dict[str, Any] = {"label": LABELS[rate], "to_date_pct": as_json_number(to_date),
-                           "denominator": denominator, "projected_pct": None}
+                           "denominator": denominator, "projected_pct": None,
+                           "adjusted_pct": None, "band_low_pct": None, "band_high_pct": None}
     if to_date is None or denominator < settings.monitor_min_cases:
         out.update(method="to_date_only",
                    basis=f"截至目前仅{denominator}件，少于{settings.monitor_min_cases}件，"
                          "不作全年预测，仅报告截至目前的数值")
         return out
+    value = as_json_number(to_date)
+    out.update(method="to_date", projected_pct=value, band_low_pct=value, band_high_pct=value)
     if history.year_end:
-        out.update(method="to_date", projected_pct=as_json_number(to_date),
-                   basis="截至年末，即全年数")
+        out["basis"] = "截至年末，即全年数"
         return out
     drift = history.drift(rate) if history.years else None
     if drift is None:
-        out.update(method="to_date", projected_pct=as_json_number(to_date),
-                   basis="无往年台账，以截至目前的数值作为全年预计")
+        out["basis"] = "以截至目前的数值作为全年预计（无往年台账）"
         return out
-    projected = round_half_up(_clip(to_date + drift))
+    adjusted = as_json_number(round_half_up(_clip(to_date + drift)))
     years = "、".join(map(str, history.years))
-    out.update(method="same_period_drift", projected_pct=as_json_number(projected),
-               basis=f"截至目前{to_date}%，{years}年同期至年末平均变动"
-                     f"{round_half_up(drift):+}个百分点")
+    out.update(adjusted_pct=adjusted, band_low_pct=min(value, adjusted),
+               band_high_pct=max(value, adjusted),
+               basis=f"以截至目前的数值作为全年预计；按{years}年同期至年末的平均变动"
+                     f"（{round_half_up(drift):+}个百分点）修正则为{adjusted:.2f}%")
     return out
 
 

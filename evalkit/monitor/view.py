@@ -122,8 +122,7 @@ def _basis(ind: Mapping[str, Any], monitor: Mapping[str, Any]) -> str:
         return "截至目前（样本不足）"
     if metric.endswith("national_initial_qiujue_yoy_pct"):
         return "与上年同期比"
-    return "预测（历年同期修正）" if record and record.get("method") == "same_period_drift" \
-        else "预测（截至目前）"
+    return "预测（按截至目前）"
 
 
 def indicator_rows(monitor: Mapping[str, Any], settings: Any) -> list[dict[str, Any]]:
