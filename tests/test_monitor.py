@@ -361,3 +361,31 @@ def test_a_budget_file_without_month_columns_uses_the_stated_spending() -> None:
     assert section["projected_spending_wan"] == 120.0
     assert [r["projected_spending_wan"] for r in section["lines"]] == [102.86, 17.14]
     assert any("没有月度支出数据" in n for n in notes)
+
+
+def test_odd_inputs_render_without_error(tmp_path) -> None:
+    """A zero-budget line, a blank 支出类型, a negative month (冲减), the statistical month and a
+    leap year by days: every output is still written, and the figures stay defined where they can."""
+    from evalkit.monitor import write_monitor
+    from evalkit.monitor.core import CHART_FILE, PAGE_FILE, XLSX_FILE
+
+    df = pd.concat([budget_frame({k: [10.0, -1.0 if k == "m02_wan" else 2.0] for k in MONTHS[:5]}),
+                    budget_frame({k: [0.0, 0.0] for k in MONTHS[:5]}, budget=(0.0, 5.0),
+                                 types=(None, "项目支出"), names=("零预算", "未启动"))],
+                   ignore_index=True)
+    cases = [case(f"2024-0{m}-{d:02d}", f"2024-0{m}-{d:02d}") for m in (1, 2, 3, 4, 5)
+             for d in (5, 21)] + [case("2023-12-25"), case("2023-12-15")]
+    data = _year(df, register(cases), year=2024,
+                 settings={"statistical_month_end_day": 20, "monitor_time_progress": "days"})
+    monitor = compute_monitor(data, dt.date(2024, 5, 31))
+    b = monitor["budget"]
+    assert b["time_progress_pct"] == 41.53                      # 152 / 366
+    assert b["spent_to_date_wan"] == 57.0                       # 50 + (2 × 4 − 1)
+    zero = b["lines"][2]
+    assert zero["progress_pct"] is None and zero["gap_pp"] is None
+    assert [r["expense_type"] for r in b["by_type"]] == ["基本支出", "项目支出", "未填写"]
+    # statistical month: 25 Dec 2023 belongs to 2024, 15 Dec 2023 to 2023; 21 May (June) is
+    # counted, as it was registered by 31 May
+    assert monitor["petitions"]["total_cases"] == 11
+    paths = write_monitor(monitor, tmp_path)
+    assert all(paths[name].stat().st_size > 0 for name in (XLSX_FILE, PAGE_FILE, CHART_FILE))
