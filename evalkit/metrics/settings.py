@@ -8,6 +8,7 @@ Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A
       qiujue_purposes: [求决类, 申诉类]
       checkpoints: {6: 50, 9: 75, 12: 100}
       statistical_month_end_day: 20     # 21st-to-20th statistical month
+      satisfied_levels: [满意]           # 满意率 counts only 满意 (基本满意 stays rated)
       monitor_gap_yellow_pp: 8          # 绩效运行监控: 黄 when 8 points behind 序时进度
 """
 
@@ -21,9 +22,11 @@ from typing import Any, Mapping
 
 from evalkit.errors import InputError, problem
 from evalkit.numfmt import to_decimal
-from evalkit.schema import CHANNELS, PURPOSES
+from evalkit.schema import CHANNELS, PURPOSES, SATISFACTION
 
 DEPARTMENT_FILE = "department.yaml"
+#: The satisfaction levels that are a rating (every level but 未评价): the 满意率 denominator.
+RATED_LEVELS: tuple[str, ...] = tuple(s for s in SATISFACTION if s != "未评价")
 MONITOR_TIME_PROGRESS = ("months", "days")
 MONITOR_PROJECTIONS = ("auto", "run_rate", "profile_share", "remaining_budget")
 MONITOR_PERCENTS = ("monitor_gap_yellow_pp", "monitor_gap_red_pp", "monitor_projected_yellow_pct",
@@ -51,6 +54,8 @@ class MetricSettings:
         statistical_month_end_day: ``None`` for calendar months; ``20`` for the statistical month
             running from the 21st to the 20th (a case registered after the 20th counts in the next
             month, and one registered after 20 December in the next year).
+        satisfied_levels: the rated levels counted as satisfied in 满意率 (default 满意, 基本满意);
+            the denominator is every rated level (满意, 基本满意, 不满意).
 
     The ``monitor_*`` settings are used by ``evalkit monitor`` (绩效运行监控, docs/monitoring.md):
 
@@ -84,6 +89,7 @@ class MetricSettings:
     handling_days: int = 60
     max_extension_days: int = 30
     statistical_month_end_day: int | None = None
+    satisfied_levels: frozenset[str] = frozenset({"满意", "基本满意"})
     # --- 绩效运行监控 (evalkit monitor); see docs/monitoring.md
     monitor_time_progress: str = "months"
     monitor_gap_yellow_pp: Decimal = Decimal(10)
@@ -96,11 +102,16 @@ class MetricSettings:
     monitor_profile_years: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("offline_channels", "qiujue_purposes"):
+        for name in ("offline_channels", "qiujue_purposes", "satisfied_levels"):
             if isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a list of names, got a string")
         object.__setattr__(self, "offline_channels", frozenset(self.offline_channels))
         object.__setattr__(self, "qiujue_purposes", frozenset(self.qiujue_purposes))
+        object.__setattr__(self, "satisfied_levels", frozenset(self.satisfied_levels))
+        unrated = sorted(self.satisfied_levels - set(RATED_LEVELS))
+        if unrated or not self.satisfied_levels:
+            raise ValueError(f"satisfied_levels must be among {'、'.join(RATED_LEVELS)}, "
+                             f"got {unrated or 'nothing'}")
         object.__setattr__(self, "checkpoints", _frozen_checkpoints(dict(self.checkpoints)))
         for name in ("acceptance_days", "handling_days", "max_extension_days"):
             value = getattr(self, name)
@@ -198,6 +209,7 @@ class MetricSettings:
             "handling_days": self.handling_days,
             "max_extension_days": self.max_extension_days,
             "statistical_month_end_day": self.statistical_month_end_day,
+            "satisfied_levels": sorted(self.satisfied_levels, key=_order(RATED_LEVELS)),
             **self.describe_monitor(),
         }
 
