@@ -20,7 +20,7 @@ from evalkit.monitor import forecast as fc
 from evalkit.monitor.alerts import gap_level
 from evalkit.monitor.budget import budget_section, year_curve
 from evalkit.monitor.cutoff import AsOfError, budget_as_of, month_columns, same_day
-from evalkit.monitor.petitions import counts_as_of, petition_section
+from evalkit.monitor.petitions import counts_as_of, petition_section, projection
 
 D = pd.Timestamp
 MONTHS = [f"m{m:02d}_wan" for m in range(1, 13)]
@@ -104,11 +104,11 @@ def test_petition_section_reports_small_populations_to_date_only() -> None:
     section = petition_section(register(CASES), 2023, JULY, MetricSettings())
     assert section["total_cases"] == 4
     assert section["on_time_completion_rate_pct"] == 50.0
-    record = section["projections"]["on_time_completion_rate_pct"]
+    record = projection(section, "on_time_completion_rate_pct")
     assert record["method"] == "to_date_only" and record["projected_pct"] is None
     assert "少于30件" in record["basis"]
     big = petition_section(register(CASES), 2023, JULY, MetricSettings(monitor_min_cases=2))
-    assert big["projections"]["on_time_completion_rate_pct"]["projected_pct"] == 50.0
+    assert projection(big, "on_time_completion_rate_pct")["projected_pct"] == 50.0
 
 
 def test_blank_month_column_counts_as_not_yet_reported() -> None:
@@ -183,7 +183,7 @@ def test_as_of_december_equals_the_full_years_figures() -> None:
         assert pet[key] == year[key], name
     for rate in RATES:
         assert pet[rate] == year[rate], rate
-        assert pet["projections"][rate]["to_date_pct"] == year[rate]
+        assert projection(pet, rate)["to_date_pct"] == year[rate]
     assert pet["projected_total_cases"] == year["total_cases"]
 
 
@@ -389,3 +389,16 @@ def test_odd_inputs_render_without_error(tmp_path) -> None:
     assert monitor["petitions"]["total_cases"] == 11
     paths = write_monitor(monitor, tmp_path)
     assert all(paths[name].stat().st_size > 0 for name in (XLSX_FILE, PAGE_FILE, CHART_FILE))
+
+
+@pytest.mark.parametrize("name", ["evalkit.monitor.cutoff", "evalkit.monitor.forecast",
+                                  "evalkit.monitor.petitions", "evalkit.monitor.alerts",
+                                  "evalkit.monitor.reasons", "evalkit.monitor.view",
+                                  "evalkit.monitor.core"])
+def test_doctests(name: str) -> None:
+    import doctest
+    import importlib
+
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

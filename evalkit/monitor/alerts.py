@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from evalkit.metrics import MetricSettings
+from evalkit.monitor.petitions import projection
 from evalkit.numfmt import fmt_fixed, fmt_pct, to_decimal
 
 RED, YELLOW, GREEN = "红", "黄", "绿"
@@ -126,6 +127,8 @@ def projection_warning(budget: Mapping[str, Any], settings: MetricSettings
         level, threshold = YELLOW, settings.monitor_projected_yellow_pct
     else:
         level, threshold = GREEN, settings.monitor_projected_yellow_pct
+    from evalkit.monitor.view import label
+
     projection = budget["projection"]
     band = ""
     if projection.get("band_low_pct") is not None and len(projection.get("methods", [])) > 1:
@@ -136,7 +139,7 @@ def projection_warning(budget: Mapping[str, Any], settings: MetricSettings
            else f"按{projection['label']}预测，全年预算执行率约")
     sentence = f"{how}{fmt_pct(rate)}{band}，{below}{fmt_pct(threshold)}。"
     return {"level": level, "key": "budget.projected_execution_rate_pct",
-            "subject": "全年预计执行率", "figure": rate, "unit": "%",
+            "subject": label("budget.projected_execution_rate_pct"), "figure": rate, "unit": "%",
             "threshold": float(threshold), "sentence": sentence}
 
 
@@ -160,7 +163,7 @@ def indicator_warnings(score: Mapping[str, Any], petitions: Mapping[str, Any],
             continue
         level = indicator_level(ind, settings)
         rate = metric.split(".", 1)[1]
-        record = petitions.get("projections", {}).get(rate, {})
+        record = projection(petitions, rate)
         figure = f"{_when(as_of)}{ind['name']}{ind['actual_text']}"
         if record.get("method") == "to_date_only":
             figure += "（样本较少，仅为截至目前数值）"

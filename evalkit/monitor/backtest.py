@@ -31,7 +31,7 @@ def _error(projected: Any, real: Any) -> float | None:
 def _month_rows(data: Any, earlier: list[Any], settings: Any) -> list[dict[str, Any]]:
     from evalkit.metrics import budget_totals, petition_metrics
     from evalkit.monitor.budget import budget_section, year_curve
-    from evalkit.monitor.petitions import petition_section
+    from evalkit.monitor.petitions import petition_section, projection
 
     keep = earlier[:settings.monitor_profile_years]
     curves = [c for c in (year_curve(e.year, e.budget) for e in keep) if c is not None]
@@ -52,7 +52,7 @@ def _month_rows(data: Any, earlier: list[Any], settings: Any) -> list[dict[str, 
         for key in fc.METHODS:
             row[f"{key}_error_pp"] = _error(methods.get(key), real)
         for rate in RATES:
-            record = pet["projections"][rate]
+            record = projection(pet, rate)
             row[f"{rate}_error_pp"] = _error(record["projected_pct"], real_pet[rate])
             row[f"{rate}_adjusted_error_pp"] = _error(record["adjusted_pct"], real_pet[rate])
         rows.append(row)
@@ -92,8 +92,10 @@ def _cell(value: Any) -> str:
 
 def markdown_table(table: pd.DataFrame) -> str:
     """The back-test as a Markdown table (errors in points, projected − real)."""
+    from evalkit.monitor.view import rate_label
+
     head = ["年度", "截至", "实际执行率", "预测（采用方法）", "误差", *[fc.LABELS[k] for k in fc.METHODS],
-            "网信占比", "一次性化解率", "满意率", "按期办结率"]
+            *[rate_label(rate) for rate in RATES]]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in table.to_dict("records"):
         projected = "—" if r["projected_pct"] is None else f"{r['projected_pct']:.2f}%"

@@ -14,8 +14,8 @@ import jinja2
 import markupsafe
 
 from evalkit import __version__
-from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, month_span,
-                                  settings_of)
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
+                                  rate_label, settings_of)
 from evalkit.numfmt import fmt_fixed, fmt_pct
 from evalkit.report.builder import fmt_time
 
@@ -102,15 +102,17 @@ def _cards(m: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     band = ""
     if pr.get("band_low_pct") is not None and len(pr.get("methods", [])) > 1:
         band = f"各方法区间{fmt_pct(pr['band_low_pct'])}–{fmt_pct(pr['band_high_pct'])}"
-    cards = [("全年预算数", f"{fmt_fixed(b['total_budget_wan'])}万元",
-              f"{month_span(m)}已支出{fmt_fixed(b['spent_to_date_wan'])}万元"),
+    cards = [(label("budget.total_budget_wan"), f"{fmt_fixed(b['total_budget_wan'])}万元",
+              f"{label('budget.spent_to_date_wan')}{fmt_fixed(b['spent_to_date_wan'])}万元"),
              ("支出进度 / 序时进度", f"{fmt_pct(b['progress_pct'])} / {fmt_pct(b['time_progress_pct'])}",
               f"偏差{fmt_fixed(b['gap_pp'])}个百分点"),
-             ("全年预计执行率", fmt_pct(b.get("projected_execution_rate_pct")), band or pr["label"]),
+             (label("budget.projected_execution_rate_pct"),
+              fmt_pct(b.get("projected_execution_rate_pct")), band or pr["label"]),
              ("信访事项", f"{p['total_cases']}件", f"全年预计约{p['projected_total_cases']}件")]
     if m.get("score"):
         s = m["score"]
-        cards.append(("预计自评得分", f"{fmt_fixed(s['projected_total'])}分", f"等级：{s['grade']}"))
+        cards.append((label("score.projected_total"), f"{fmt_fixed(s['projected_total'])}分",
+                      f"等级：{s['grade']}"))
     return cards
 
 
@@ -125,8 +127,8 @@ def _budget_table(m: Mapping[str, Any]) -> list[list[str]]:
 
 def _petition_table(m: Mapping[str, Any]) -> list[list[str]]:
     rows = []
-    for record in m["petitions"]["projections"].values():
-        rows.append([record["label"], fmt_pct(record["to_date_pct"]), str(record["denominator"]),
+    for record in m["petitions"]["projections"]:
+        rows.append([rate_label(record["rate"]), fmt_pct(record["to_date_pct"]), str(record["denominator"]),
                      fmt_pct(record["projected_pct"]), record["basis"]])
     return rows
 

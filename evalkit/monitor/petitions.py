@@ -30,15 +30,6 @@ from evalkit.metrics import COUNTS, RATES, MetricSettings, case_flags
 from evalkit.monitor.cutoff import register_as_of, same_day
 from evalkit.numfmt import as_json_number, change_pct, ratio_pct, round_half_up
 
-LABELS = {
-    "online_share_pct": "网信占比",
-    "first_time_resolution_rate_pct": "一次性化解率",
-    "satisfaction_rate_pct": "满意率",
-    "participation_rate_pct": "参评率",
-    "timely_acceptance_rate_pct": "及时受理率",
-    "on_time_completion_rate_pct": "按期办结率",
-    "repeat_rate_pct": "重复信访率",
-}
 
 
 def counts_as_of(df: pd.DataFrame, year: int, as_of: dt.date | None,
@@ -109,7 +100,7 @@ def project_rate(rate: str, to_date: Decimal | None, denominator: int, history: 
     to date plus the earlier years' average change from the same day to their year end, and
     ``band_low_pct``/``band_high_pct`` span the two.
     """
-    out: dict[str, Any] = {"label": LABELS[rate], "to_date_pct": as_json_number(to_date),
+    out: dict[str, Any] = {"rate": rate, "to_date_pct": as_json_number(to_date),
                            "denominator": denominator, "projected_pct": None,
                            "adjusted_pct": None, "band_low_pct": None, "band_high_pct": None}
     if to_date is None or denominator < settings.monitor_min_cases:
@@ -181,9 +172,8 @@ def petition_section(df: pd.DataFrame, year: int, as_of: dt.date, settings: Metr
     section.update(_national(counts, year, history))
     section["cases_projection"] = _project_cases(counts["cases"], as_of, history)
     section["projected_total_cases"] = section["cases_projection"]["projected_total_cases"]
-    section["projections"] = {
-        rate: project_rate(rate, rates[rate], counts[den], history, settings)
-        for rate, (_num, den) in RATES.items()}
+    section["projections"] = [project_rate(rate, rates[rate], counts[den], history, settings)
+                              for rate, (_num, den) in RATES.items()]
     section["history_years"] = history.years
     return section
 
@@ -191,7 +181,12 @@ def petition_section(df: pd.DataFrame, year: int, as_of: dt.date, settings: Metr
 def projected_rates(section: Mapping[str, Any]) -> dict[str, float | None]:
     """Rate -> the projected value when there is one, else the value to date."""
     out = {}
-    for rate, record in section["projections"].items():
+    for record in section["projections"]:
         value = record.get("projected_pct")
-        out[rate] = value if value is not None else record.get("to_date_pct")
+        out[record["rate"]] = value if value is not None else record.get("to_date_pct")
     return out
+
+
+def projection(section: Mapping[str, Any], rate: str) -> dict[str, Any]:
+    """The projection record of ``rate`` (``{}`` when the section has none)."""
+    return next((r for r in section.get("projections", []) if r["rate"] == rate), {})

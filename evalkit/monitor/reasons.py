@@ -39,7 +39,7 @@ COUNT_SENTENCES = {
     "on_time_completion_rate_pct": "到期应办结{den}件，按期办结{num}件，超期{miss}件",
     "timely_acceptance_rate_pct": "应受理{den}件，及时受理{num}件，未及时受理{miss}件",
     "first_time_resolution_rate_pct": "求决类初件办结{den}件，一次性化解{num}件，未一次性化解{miss}件",
-    "satisfaction_rate_pct": "参评{den}件，满意和基本满意{num}件，不满意{miss}件",
+    "satisfaction_rate_pct": "参评{den}件，{satisfied}{num}件，其余{miss}件",
     "online_share_pct": "全部{den}件中网上渠道{num}件，来信来访{miss}件",
     "participation_rate_pct": "办结{den}件，参评{num}件，未参评{miss}件",
     "repeat_rate_pct": "全部{den}件中重复信访{num}件",
@@ -191,12 +191,14 @@ def budget_reasons(monitor: dict[str, Any], df: pd.DataFrame, curves: Sequence[Y
         _fill_budget_row(row, raw, months, by_line.get(_line_key(row), []), yellow, False)
 
 
-def _indicator_cause(ind: Mapping[str, Any], petitions: Mapping[str, Any]) -> str:
+def _indicator_cause(ind: Mapping[str, Any], petitions: Mapping[str, Any],
+                     satisfied: str = "满意、基本满意") -> str:
     metric = ind.get("metric") or ""
     rate = metric.split(".", 1)[1] if metric.startswith("petitions.") else ""
     if rate in RATE_COUNTS:
         num, den = (petitions.get(k) or 0 for k in RATE_COUNTS[rate])
-        return "截至目前" + COUNT_SENTENCES[rate].format(num=num, den=den, miss=den - num)
+        return "截至目前" + COUNT_SENTENCES[rate].format(num=num, den=den, miss=den - num,
+                                                      satisfied=satisfied)
     if rate == "national_initial_qiujue_yoy_pct":
         prev = petitions.get("national_initial_qiujue_same_period_prev_count")
         return (f"截至目前到国家信访局登记求决类初件{petitions.get('national_initial_qiujue_count')}件，"
@@ -239,7 +241,8 @@ def indicator_reasons(monitor: dict[str, Any]) -> None:
         if metric.startswith("budget."):
             cause = _budget_indicator_cause(metric, monitor["budget"])
         else:
-            cause = _indicator_cause(ind, monitor["petitions"])
+            levels = monitor["settings"].get("satisfied_levels") or ["满意", "基本满意"]
+            cause = _indicator_cause(ind, monitor["petitions"], "、".join(levels))
         ind["cause"], ind["measure"] = cause, ind.get("improvement") or ""
 
 

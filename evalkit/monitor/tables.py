@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from evalkit.monitor.view import as_of_text, budget_rows, indicator_rows, month_span, settings_of
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
+                                  rate_label, settings_of)
 from evalkit.numfmt import fmt_fixed, fmt_pct
 
 
@@ -18,19 +19,21 @@ def summary_table(m: Mapping[str, Any]) -> pd.DataFrame:
     """概要: the headline figures, one row each."""
     b, p = m["budget"], m["petitions"]
     pr = b["projection"]
-    rows = [("截至日期", as_of_text(m)),
-            ("全年预算数（万元）", fmt_fixed(b["total_budget_wan"])),
-            (f"{month_span(m)}已支出（万元）", fmt_fixed(b["spent_to_date_wan"])),
-            ("支出进度", fmt_pct(b["progress_pct"])),
-            ("序时进度", fmt_pct(b["time_progress_pct"])),
-            ("偏差（个百分点）", fmt_fixed(b["gap_pp"])),
-            ("全年预计执行率", fmt_pct(b["projected_execution_rate_pct"])),
-            ("预测方法", pr["label"]),
+    rows = [(label("as_of"), as_of_text(m)),
+            *[(label(f"budget.{k}", unit=True), value) for k, value in (
+                ("total_budget_wan", fmt_fixed(b["total_budget_wan"])),
+                ("spent_to_date_wan", fmt_fixed(b["spent_to_date_wan"])),
+                ("progress_pct", fmt_pct(b["progress_pct"])),
+                ("time_progress_pct", fmt_pct(b["time_progress_pct"])),
+                ("gap_pp", fmt_fixed(b["gap_pp"])),
+                ("projected_execution_rate_pct", fmt_pct(b["projected_execution_rate_pct"])))],
+            (label("budget.projection.label"), pr["label"]),
             ("各方法区间", f"{fmt_pct(pr['band_low_pct'])}–{fmt_pct(pr['band_high_pct'])}"),
-            ("信访事项（件）", str(p["total_cases"])),
-            ("全年预计信访事项（件）", str(p["projected_total_cases"]))]
+            (label("petitions.total_cases", unit=True), str(p["total_cases"])),
+            (label("petitions.projected_total_cases", unit=True), str(p["projected_total_cases"]))]
     if m.get("score"):
-        rows.append(("预计自评得分", f"{fmt_fixed(m['score']['projected_total'])}（{m['score']['grade']}）"))
+        rows.append((label("score.projected_total"),
+                     f"{fmt_fixed(m['score']['projected_total'])}（{m['score']['grade']}）"))
     return pd.DataFrame(rows, columns=["项目", "数值"]).set_index("项目")
 
 
@@ -47,7 +50,8 @@ def budget_table(m: Mapping[str, Any]) -> pd.DataFrame:
              fmt_pct(r["progress"]), fmt_fixed(r["gap"]), fmt_pct(r["projected_rate"]),
              r["level"], r["cause"]) for r in budget_rows(m, settings_of(m))]
     return pd.DataFrame(rows, columns=["序号", "项目", "全年预算数（万元）", f"{span}执行数（万元）",
-                                       "执行进度", "偏差（个百分点）", "全年预计执行率", "预警",
+                                       "执行进度", "偏差（个百分点）",
+                                       label("budget.lines.projected_execution_rate_pct"), "预警",
                                        "偏差原因"]).set_index("序号")
 
 
@@ -57,13 +61,14 @@ def methods_table(m: Mapping[str, Any]) -> pd.DataFrame:
     rows = [(r["label"] + ("（采用）" if r["method"] == used else ""), r["basis"],
              fmt_fixed(r["projected_spending_wan"]), fmt_pct(r["projected_execution_rate_pct"]))
             for r in m["budget"]["projection"]["methods"]]
-    return pd.DataFrame(rows, columns=["预测方法", "依据", "全年预计支出（万元）", "全年预计执行率"])
+    return pd.DataFrame(rows, columns=["预测方法", "依据", "全年预计支出（万元）",
+                                       label("budget.projection.methods.projected_execution_rate_pct")])
 
 
 def petitions_table(m: Mapping[str, Any]) -> pd.DataFrame:
     """信访工作指标: to date, population, projected, basis."""
-    rows = [(r["label"], fmt_pct(r["to_date_pct"]), r["denominator"], fmt_pct(r["projected_pct"]),
-             r["basis"]) for r in m["petitions"]["projections"].values()]
+    rows = [(rate_label(r["rate"]), fmt_pct(r["to_date_pct"]), r["denominator"], fmt_pct(r["projected_pct"]),
+             r["basis"]) for r in m["petitions"]["projections"]]
     return pd.DataFrame(rows, columns=["指标", "截至目前", "计算基数（件）", "全年预计", "依据"])
 
 
@@ -74,11 +79,12 @@ def score_table(m: Mapping[str, Any]) -> pd.DataFrame:
              f"{fmt_fixed(r['score'])}/{fmt_fixed(r['weight'])}", r["basis"], r["level"])
             for r in indicator_rows(m, settings_of(m))]
     return pd.DataFrame(rows, columns=["编号", "指标", "年度目标", f"{span}执行情况", "全年预计",
-                                       "预计得分", "依据", "预警"]).set_index("编号")
+                                       label("score.indicators.score"), "依据", "预警"]
+                        ).set_index("编号")
 
 
 def tables(m: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     """All display tables, keyed by their Chinese heading."""
     return {"概要": summary_table(m), "预警": warnings_table(m), "预算执行情况": budget_table(m),
             "全年预测方法": methods_table(m), "信访工作指标": petitions_table(m),
-            "预计自评得分": score_table(m)}
+            label("score.projected_total"): score_table(m)}

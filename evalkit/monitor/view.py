@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from evalkit.metrics import MetricSettings
 from evalkit.monitor.alerts import GREEN, gap_level, indicator_level
 from evalkit.monitor.forecast import LABELS as METHOD_LABELS
+from evalkit.monitor.petitions import projection
 from evalkit.numfmt import fmt_fixed, fmt_pct
 
 #: budget keys the monitor projects to the year end (the others stand as they are on the date)
@@ -24,6 +25,24 @@ def settings_of(monitor: Mapping[str, Any]) -> MetricSettings:
     recorded = monitor["settings"]
     return MetricSettings.from_mapping({k: v for k, v in recorded.items()
                                         if k.startswith("monitor_") or k == "checkpoints"})
+
+
+def label(key: str, short: bool = False, unit: bool = False) -> str:
+    """The catalogue header of a ``monitor.json`` key (evalkit/catalogue/monitor.yaml).
+
+    >>> label("budget.projected_execution_rate_pct"), label("budget.spent_to_date_wan", unit=True)
+    ('全年预计执行率', '截至日期累计支出（万元）')
+    """
+    from evalkit import catalogue
+
+    return catalogue.header(f"monitor.{key}", short=short, unit=unit)
+
+
+def rate_label(rate: str) -> str:
+    """The short catalogue name of a petition rate (``网信占比``)."""
+    from evalkit import catalogue
+
+    return catalogue.get(f"petitions.{rate}").short
 
 
 def month_span(monitor: Mapping[str, Any]) -> str:
@@ -92,7 +111,7 @@ def _to_date(ind: Mapping[str, Any], monitor: Mapping[str, Any]) -> str:
         return _checkpoint_text(budget)
     if metric.startswith("petitions."):
         key = metric.split(".", 1)[1]
-        record = petitions.get("projections", {}).get(key)
+        record = projection(petitions, key)
         value = record["to_date_pct"] if record else petitions.get(key)
         return fmt_pct(value) if isinstance(value, (int, float)) else "—"
     return "—"
@@ -117,7 +136,7 @@ def _basis(ind: Mapping[str, Any], monitor: Mapping[str, Any]) -> str:
         return f"预测（{METHOD_LABELS.get(method, '—')}）"
     if metric.startswith("budget."):
         return "截至目前"
-    record = monitor["petitions"].get("projections", {}).get(metric.split(".", 1)[-1])
+    record = projection(monitor["petitions"], metric.split(".", 1)[-1])
     if record and record.get("method") == "to_date_only":
         return "截至目前（样本不足）"
     if metric.endswith("national_initial_qiujue_yoy_pct"):

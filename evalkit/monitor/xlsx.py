@@ -22,7 +22,7 @@ from typing import Any, Mapping
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, month_span,
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
                                   settings_of)
 
 FORM = "监控表"
@@ -92,14 +92,14 @@ BUDGET_HEAD = ("序号", "项目", "支出类型", "全年预算数\n（年度�
                "序时进度（%）", "偏差\n（个百分点）", "全年预计执行数", "全年预计执行率（%）", "预警",
                "偏差原因", "纠偏措施")
 INDICATOR_HEAD = ("编号", "三级指标", "一级／二级指标", "年度目标", "{span}执行情况", "全年预计完成情况",
-                  "偏差", "分值", "预计得分", "预测依据", "预警", "偏差原因", "纠偏措施")
+                  "偏差", "分值", "{score}", "预测依据", "预警", "偏差原因", "纠偏措施")
 WIDTHS = (7, 30, 18, 14, 16, 14, 10, 10, 12, 12, 6, 40, 40)
 CAUSE_COL, MEASURE_COL = 11, 12
 
 
 def _header(ws: Any, row: int, head: tuple[str, ...], span: str, f: _Formats) -> None:
     for col, text in enumerate(head):
-        ws.write(row, col, text.format(span=span), f.head)
+        ws.write(row, col, text.format(span=span, score=label("score.indicators.score")), f.head)
     ws.set_row(row, 30)
 
 
@@ -165,7 +165,7 @@ def _info(monitor: Mapping[str, Any]) -> str:
              f"全年预计执行数的预测方法：{projection['label']}（{projection['basis']}）"]
     if monitor.get("score"):
         s = monitor["score"]
-        parts.append(f"预计自评得分：{s['projected_total']:.2f}分（{s['grade']}）")
+        parts.append(f"{label('score.projected_total')}：{s['projected_total']:.2f}分（{s['grade']}）")
     if monitor.get("is_sample"):
         parts.append("示例数据")
     return "；".join(parts) + "。偏差原因、纠偏措施请在「偏差原因与纠偏措施」表中填写。"
