@@ -43,7 +43,7 @@ def _band(ax: Any, budget: Mapping[str, Any], palette: Mapping[str, Any]) -> Non
         ax.fill_between(months, lows, highs, color=palette["secondary"], alpha=0.35, lw=0,
                         label="各预测方法区间")
     primary = budget["projection"].get("path") or []
-    if primary:
+    if len(primary) > 1:          # nothing to draw once December is reported (method "actual")
         label = f"预测（{budget['projection']['label']}）"
         ax.plot([p["month"] for p in primary], [p["progress_pct"] for p in primary],
                 color=palette["primary"], linestyle=":", linewidth=2, label=label)
@@ -86,8 +86,9 @@ def _progress_panel(ax: Any, monitor: Mapping[str, Any], palette: Mapping[str, A
     _checkpoints(ax, budget, palette)
     month = budget["as_of_month"]
     ax.axvline(month, color=palette["accent"], linewidth=1, alpha=0.6)
-    ax.text(month + 0.1, 2, f"截至{as_of_text(monitor)}", ha="left", va="bottom", fontsize=8,
-            color=palette["accent"])
+    late = month >= 11
+    ax.text(month + (-0.1 if late else 0.1), 2, f"截至{as_of_text(monitor)}",
+            ha="right" if late else "left", va="bottom", fontsize=8, color=palette["accent"])
     ax.set_xlim(0, 12.4)
     ax.set_ylim(0, 112)
     ax.set_xticks(range(1, 13), [f"{m}月" for m in range(1, 13)])
