@@ -402,3 +402,22 @@ def test_doctests(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_analyst_entries_survive_the_batchs_staging_folder(tmp_path) -> None:
+    """``evalkit run`` writes into ``<out>/.staging-…/`` and moves the year into place: the entries
+    typed into ``<out>/<year>/monitoring/<date>/监控表.xlsx`` are read from there."""
+    import openpyxl
+
+    from evalkit.monitor import write_monitor
+    from evalkit.monitor.xlsx import ENTRIES
+
+    monitor = _sample_monitor()
+    final = write_monitor(monitor, tmp_path)["监控表.xlsx"]
+    wb = openpyxl.load_workbook(final)
+    wb[ENTRIES].cell(3, 4).value = "分析员写的原因"
+    wb.save(final)
+    staged = write_monitor(monitor, tmp_path / ".staging-2023-x")["监控表.xlsx"]
+    assert openpyxl.load_workbook(staged)[ENTRIES].cell(3, 4).value == "分析员写的原因"
+    elsewhere = write_monitor(monitor, tmp_path / "other")["监控表.xlsx"]
+    assert openpyxl.load_workbook(elsewhere)[ENTRIES].cell(3, 4).value != "分析员写的原因"

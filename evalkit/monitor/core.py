@@ -146,6 +146,24 @@ def render_outputs(monitor: dict[str, Any], previous_xlsx: Path | None = None
     }
 
 
+def previous_workbook(out_dir: Path | str, monitor: dict[str, Any]) -> Path | None:
+    """The 监控表.xlsx an earlier run wrote for the same year and date, if any.
+
+    Looked for in ``out_dir``, and, when ``out_dir`` is a hidden staging folder inside the outputs
+    folder (``evalkit run`` writes a year into ``<outputs>/.staging-…/`` and then moves it into
+    place), in the outputs folder itself: the analyst's entries survive the annual batch too.
+    """
+    day = dt.date.fromisoformat(monitor["as_of"])
+    bases = [Path(out_dir)]
+    if Path(out_dir).name.startswith("."):
+        bases.append(Path(out_dir).parent)
+    for base in bases:
+        path = monitor_dir(base, monitor["year"], day) / XLSX_FILE
+        if path.is_file():
+            return path
+    return None
+
+
 def write_monitor(monitor: dict[str, Any], out_dir: Path | str = OUTPUTS) -> dict[str, Path]:
     """Render all outputs, then write each atomically (the page last); return their paths.
 
@@ -155,8 +173,7 @@ def write_monitor(monitor: dict[str, Any], out_dir: Path | str = OUTPUTS) -> dic
     from evalkit.fsutil import atomic_write_bytes
 
     folder = monitor_dir(out_dir, monitor["year"], dt.date.fromisoformat(monitor["as_of"]))
-    previous = folder / XLSX_FILE
-    files = render_outputs(monitor, previous if previous.is_file() else None)
+    files = render_outputs(monitor, previous_workbook(out_dir, monitor))
     order = [MONITOR_FILE, XLSX_FILE, CHART_FILE, PAGE_FILE]
     return {name: atomic_write_bytes(folder / name, files[name]) for name in order}
 
