@@ -149,7 +149,7 @@ def test_appendix_is_the_official_form(doc):
     assert doc.paragraphs[i].style.name == "附件标识"
     assert "2023年度部门整体支出绩效自评表" in texts[i:]
     tables = [[c.text for c in t.rows[0].cells] for t in doc.tables]
-    assert ["资金来源", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"] in tables
+    assert ["资金来源", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分"] in tables
     assert ["预期目标", "实际完成情况"] in tables
     form = next(t for t in doc.tables if t.rows[0].cells[-1].text == "偏差原因分析及改进措施")
     assert [c.text for c in form.rows[0].cells][:4] == ["一级指标", "二级指标", "三级指标", "分值"]
@@ -205,6 +205,34 @@ def test_analysis_tables_only_when_asked(inputs):
     assert full > core >= 6          # 收支, 节点, 信访, 得分 + the form's 3 tables
 
 
+# ------------------------------------------------------------------------------ other inputs
+
+def test_bare_inputs_still_give_a_document():
+    """No score, no petitions, no department text: placeholders, no appendix form, no crash."""
+    metrics = {"year": 2024, "department": "某县信访局", "is_sample": False,
+               "budget": {"total_budget_wan": 100.0, "total_actual_wan": 90.0,
+                          "execution_rate_pct": 90.0}}
+    doc = reopen(render_docx(draft_report(metrics, {"department": "某县信访局"})))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "2024年度某县信访局整体支出绩效自评报告" in text
+    assert "【待补充：部门职能】" in text and "【待补充：自评得分】" in text
+    assert "暂无自评指标得分。" in text and "某县信访局（盖章）" in text
+    assert "department.yaml" not in text and "示例数据" not in text
+
+
+def test_markup_and_control_characters_are_kept_as_text(inputs):
+    metrics, department = inputs
+    department = {**department, "management": "<script>alert(1)</script>\x0b第二行 & 第三行"}
+    metrics = json.loads(json.dumps(metrics))
+    metrics["score"]["indicators"][0]["reason"] = "原因\x01含控制符"
+    metrics["score"]["indicators"][0]["lost"] = 1.0
+    doc = reopen(render_docx(draft_report(metrics, department)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "<script>alert(1)</script> 第二行 & 第三行" in text
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert any("原因 含控制符" in c for c in cells)
+
+
 # ------------------------------------------------------------------------------ hand-in clean
 
 ID = re.compile(r"\b[LM]\d+\.\d+\b")
@@ -249,7 +277,7 @@ def test_run_docx_carries_the_budget_block(batch: Batch):
     doc = docx.Document(batch.out / "2023" / "report.docx")
     block = next(t for t in doc.tables if t.rows[0].cells[0].text == "资金来源")
     total = [c.text for c in block.rows[1].cells]
-    assert total == ["年度资金总额", "751.59", "783.16", "774.90", "5.00", "98.95%", "4.95"]
+    assert total == ["年度资金总额", "751.59", "783.16", "774.90", "5.00", "98.95", "4.95"]
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "财政拨款收入774.90万元。" in text
     assert "2024年3月15日" in text and "填报人：示例填报人" in text

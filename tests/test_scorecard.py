@@ -61,18 +61,19 @@ def test_budget_block_carries_the_reference_figures(sheet):
     total = next(r for r in cells if r[1] == "年度资金总额")
     initial, budget, actual, weight, rate, score = total[2:8]
     assert (initial, budget, actual) == (751.59, 783.16, 774.90)
-    assert rate == pytest.approx(0.9895) and weight == 5 and score == 4.95
+    assert rate == 98.95 and weight == 5 and score == 4.95
     fiscal = next(r for r in cells if r[1] == "其中：财政拨款")
     assert fiscal[2:5] == [751.59, 783.16, 774.90]
     other = next(r for r in cells if r[1] == "其他资金")
     assert other[2:5] == [0, 0, 0] and other[6] is None          # no rate of a zero budget
 
 
-def test_rate_cell_is_a_percentage_number(built):
+def test_rate_is_a_number_in_percent_with_the_unit_in_the_header(built):
     ws = openpyxl.load_workbook(built["xlsx"])["自评表"]
     cell = next(c for row in ws.iter_rows() for c in row
                 if c.value == "年度资金总额").offset(column=5)
-    assert cell.number_format == "0.00%"
+    assert cell.value == 98.95 and cell.number_format == "0.00"
+    assert "执行率（%）" in [c.value for row in ws.iter_rows() for c in row]
 
 
 def test_goal_block_from_department_yaml(sheet, built):
@@ -185,13 +186,16 @@ def test_carryover_row_only_when_present(built):
     assert [f.label for f in form.funds] == ["年度资金总额", "财政拨款", "上年结转", "其他资金"]
 
 
-def test_execution_indicator_prefers_the_rate_times_weight_rule():
-    inds = [{"id": "a", "metric": "budget.execution_rate_pct", "rule": "per_step"},
-            {"id": "b", "metric": "budget.execution_rate_pct", "rule": "ratio_capped"},
-            {"id": "c", "metric": "petitions.total_cases", "rule": "ratio_capped"}]
+def test_execution_indicator_prefers_the_rate_times_weight_score():
+    rate = "budget.execution_rate_pct"
+    inds = [{"id": "a", "metric": rate, "weight": 5, "score": 4.0, "actual": 98.95},
+            {"id": "b", "metric": rate, "weight": 5, "score": 4.95, "actual": 98.95},
+            {"id": "c", "metric": "petitions.total_cases", "weight": 5, "score": 5, "actual": 1}]
     assert execution_indicator(inds)["id"] == "b"
     assert execution_indicator(inds[:1])["id"] == "a"
     assert execution_indicator(inds[2:]) is None
+    over = [{"id": "d", "metric": rate, "weight": 10, "score": 10, "actual": 103.2}]
+    assert execution_indicator(over)["id"] == "d"        # capped at the weight
 
 
 def test_no_score_no_form():

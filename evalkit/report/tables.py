@@ -259,7 +259,7 @@ def form_funds_table(form: OfficialForm) -> Table:
         rows.append([fund_label(r, k), _blank_or(r.initial, _w), _blank_or(r.budget, _w),
                      _blank_or(r.actual, _w),
                      _blank_or(r.weight, fmt_score) if k == 0 else "—",
-                     _blank_or(r.rate, _p) if r.budget else ("—" if r.budget == 0 else ""),
+                     _blank_or(r.rate, _w) if r.budget else ("—" if r.budget == 0 else ""),
                      _blank_or(r.score, fmt_score) if k == 0 else "—"])
     head = [catalogue.label("budget.by_fund.fund"), *FUND_HEAD]
     return Table("预算资金情况", head, rows, {1, 2, 3, 4, 5, 6}, unit="万元",

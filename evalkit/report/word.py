@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -97,6 +98,21 @@ class WordOptions:
 
     charts: bool = False
     detail_tables: bool = False
+
+
+# ----------------------------------------------------------------------------------- text
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text as Word can store it: control characters a spreadsheet cell may carry (a vertical
+    tab from a pasted line break …) are not allowed in XML and become a space.
+
+    >>> xml_text("第一行\x0b第二行")
+    '第一行 第二行'
+    """
+    return _NOT_XML.sub(" ", str(text))
 
 
 # ----------------------------------------------------------------------------------- fonts
@@ -363,7 +379,7 @@ class _Writer:
         if bold_prefix:
             r = p.add_run(bold_prefix)
             r.bold = True
-        p.add_run(text)
+        p.add_run(xml_text(text))
         return p
 
     def block(self, b: Any) -> None:
@@ -432,7 +448,7 @@ def _cell_text(cell: Any, text: str, style: str, align: Any, bold: bool = False,
     p = cell.paragraphs[0]
     p.style = style
     p.alignment = align
-    run = p.add_run(text)
+    run = p.add_run(xml_text(text))
     if bold:
         run.bold = True
     if size is not None:
@@ -510,7 +526,7 @@ def _merge_spans(table: Any, t: Table) -> None:
 # ----------------------------------------------------------------------------------- report
 
 def _title(w: _Writer, draft: Draft) -> None:
-    w.doc.add_paragraph(draft.title, style="Title")
+    w.doc.add_paragraph(xml_text(draft.title), style="Title")
     if draft.is_sample:
         w.para(SAMPLE_LINE, "示例数据")
 
@@ -520,7 +536,8 @@ def _body(w: _Writer, draft: Draft) -> None:
         w.para(draft.preamble)
     for top in draft.sections:
         for s in top.walk():
-            w.doc.add_paragraph(s.title, style="Heading 1" if s.level == 1 else "Heading 2")
+            w.doc.add_paragraph(xml_text(s.title),
+                                style="Heading 1" if s.level == 1 else "Heading 2")
             for b in s.blocks:
                 if b.where != "html":
                     w.block(b)
@@ -528,6 +545,8 @@ def _body(w: _Writer, draft: Draft) -> None:
 
 def _signature(w: _Writer, draft: Draft) -> None:
     unit, date = draft.signature
+    if w.doc.paragraphs:             # 落款 and text on one page (GB/T 9704: no 「此页无正文」)
+        w.doc.paragraphs[-1].paragraph_format.keep_with_next = True
     for text in ("", unit):          # the 落款 never leaves its date on the next page
         w.para(text, "落款").paragraph_format.keep_with_next = True
     w.para(date, "落款")

@@ -29,9 +29,8 @@ from typing import Any, Iterable, Mapping
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from evalkit import catalogue
 from evalkit.fsutil import atomic_path
-from evalkit.numfmt import fmt_count, fmt_fixed
+from evalkit.numfmt import fmt_count, fmt_fixed, round_half_up
 
 SHEET = "自评表"
 FORM_NAME = "部门整体支出绩效自评表"
@@ -42,10 +41,8 @@ FUND_ORDER = ("财政拨款", "上年结转", "其他资金")     # = evalkit.me
 #: Columns of the indicator block (the 自评表's own wording).
 INDICATOR_HEAD = ("一级指标", "二级指标", "三级指标", "分值", "年度指标值", "实际完成值", "计量单位",
                   "得分", "偏差原因分析及改进措施")
-#: Columns of the 预算资金情况 block: the amounts and the rate named as the catalogue names them.
-FUND_HEAD = (*(catalogue.label(f"budget.by_fund.{k}")
-               for k in ("initial_budget_wan", "budget_wan", "actual_wan")),
-             "分值", catalogue.label("budget.by_fund.execution_rate_pct"), "得分")
+#: Columns of the 预算资金情况 block (amounts in 万元, the block's unit; the rate in percent).
+FUND_HEAD = ("年初预算数", "全年预算数", "全年执行数", "分值", "执行率（%）", "得分")
 WIDTHS = (11, 12, 26, 7, 14, 12, 8, 8, 46)
 NCOL = len(INDICATOR_HEAD)
 
@@ -198,11 +195,26 @@ def _indicator(ind: Mapping[str, Any]) -> FormIndicator:
 
 
 def execution_indicator(indicators: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
-    """The indicator whose 分值 and 得分 the 预算资金情况 block shows: scored from the 预算执行率,
-    preferring the rule 得分 = 分值 × 执行率 (``ratio_capped``) the official form uses."""
+    """The indicator whose 分值 and 得分 the 预算资金情况 block shows: one scored from the 预算执行率,
+    preferring the one whose 得分 is 分值 × 执行率 (the official form's formula).
+
+    >>> inds = [{"id": "a", "metric": EXECUTION_RATE, "weight": 5, "score": 4, "actual": 98.95},
+    ...         {"id": "b", "metric": EXECUTION_RATE, "weight": 5, "score": 4.95, "actual": 98.95}]
+    >>> execution_indicator(inds)["id"], execution_indicator(inds[:1])["id"]
+    ('b', 'a')
+    """
     found = [i for i in indicators if i.get("metric") == EXECUTION_RATE]
-    found.sort(key=lambda i: i.get("rule") != "ratio_capped")
+    found.sort(key=lambda i: not _weight_times_rate(i))
     return found[0] if found else None
+
+
+def _weight_times_rate(ind: Mapping[str, Any]) -> bool:
+    weight, score, rate = ind.get("weight"), ind.get("score"), ind.get("actual")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in (weight, score, rate)):
+        return False
+    expected = round_half_up(Decimal(str(weight)) * min(Decimal(str(rate)), Decimal(100)) / 100)
+    return expected == round_half_up(score)
 
 
 def fund_label(row: FundRow, position: int) -> str:
@@ -405,7 +417,6 @@ class _XlsxForm:
             "center": add({**base, "align": "center"}),
             "num": add({**base, "num_format": "0.00"}),
             "count": add({**base, "num_format": "0"}),
-            "pct": add({**base, "num_format": "0.00%"}),
             "total": add({**base, "bold": True, "align": "center"}),
             "total_num": add({**base, "bold": True, "num_format": "0.00"}),
         }
@@ -459,8 +470,7 @@ class _XlsxForm:
             self.ws.write(top + k, 1, fund_label(r, k - 1), f["center"])
             for c, v in enumerate((r.initial, r.budget, r.actual, r.weight), start=2):
                 self._number(top + k, c, v, "num")
-            self._number(top + k, 6, None if r.rate is None else float(Decimal(str(r.rate)) / 100),
-                         "pct")
+            self._number(top + k, 6, r.rate, "num")
             self._number(top + k, 7, r.score, "num")
             self.ws.write(top + k, NCOL - 1, "", f["text"])
         self.row = top + len(rows) + 1
