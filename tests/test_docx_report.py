@@ -292,3 +292,22 @@ def test_run_docx_audits_consistent_against_metrics_json(batch: Batch, year: int
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]
     assert "数值一致" in out
+
+
+def test_run_hand_in_files_are_clean(batch: Batch):
+    """report.docx and scorecard.xlsx as ``evalkit run`` wrote them: no indicator id, framework
+    file, hash, run timestamp or tool name; the sample stays marked in both."""
+    for year in (2021, 2023):
+        folder = batch.out / str(year)
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        ids = {i["id"] for i in metrics["score"]["indicators"]}
+        for name in ("report.docx", "scorecard.xlsx"):
+            with zipfile.ZipFile(folder / name) as zf:
+                xml = "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist()
+                                if n.endswith((".xml", ".rels")))
+            assert not set(ID.findall(xml)) & ids, name
+            for internal in ("guangzhou_district", ".yaml", "evalkit", "python-docx",
+                             "xlsxwriter", "SHA-256", metrics["generated_at"][:16]):
+                assert internal not in xml, (name, internal)
+            assert not re.search(r"\b[0-9a-f]{64}\b", xml), name
+            assert "示例数据" in xml, name
