@@ -27,10 +27,16 @@ MAX_ALIASES = 100
 MAX_VALUES = 100_000
 
 TEXT_KEYS = ("department", "district", "city", "framework", "notice", "annual_work",
-             "performance_goal", "management")
+             "performance_goal", "management", "goal_result", "supervisor", "filled_by", "phone",
+             "head")
 LIST_KEYS = ("functions", "highlights", "problems_extra", "improvements_extra")
 TASK_KEYS = ("title", "goal", "result")
-KNOWN_KEYS = frozenset((*TEXT_KEYS, *LIST_KEYS, "sample", "key_tasks", "settings"))
+MAPPING_KEYS = ("settings", "report_docx")
+KNOWN_KEYS = frozenset((*TEXT_KEYS, *LIST_KEYS, *MAPPING_KEYS, "sample", "key_tasks",
+                        "report_date"))
+FORM_KEYS = frozenset({"framework", "supervisor", "filled_by", "phone", "head", "report_date"})
+"""Keys that are not prose: a path, and the 自评表's contact fields (department staff, the
+office phone), which are printed as given and not scanned for personal data."""
 
 
 class _TooLarge(yaml.YAMLError):
@@ -207,7 +213,9 @@ def _check_framework(data: dict[str, Any], file: str) -> list[Problem]:
 
 
 def _check_other(data: dict[str, Any], file: str) -> list[Problem]:
-    out = []
+    out = [_kind_error(file, k, f"{k} 应为键值映射（如 {k}: {{…: …}}）", f"{k} must be a mapping",
+                       data[k]) for k in MAPPING_KEYS if data.get(k) is not None
+           and k != "settings" and not isinstance(data[k], dict)]
     if "sample" in data and not isinstance(data["sample"], bool) and data["sample"] is not None:
         out.append(_kind_error(file, "sample", "sample 应为 true 或 false",
                                "sample must be true or false", data["sample"]))

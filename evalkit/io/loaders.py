@@ -18,7 +18,7 @@ from evalkit.config import DATA_PROCESSED, DATA_RAW
 from evalkit.errors import Problem, clean_text, os_problem, problem, raise_if_errors
 from evalkit.fsutil import atomic_write_text
 from evalkit.io import cache
-from evalkit.io.department import check_department, read_yaml
+from evalkit.io.department import FORM_KEYS, check_department, read_yaml
 from evalkit.io.pii import get_salt, salt_id
 from evalkit.io.piiscan import NameIndex, Scanner, map_strings, walk_strings
 from evalkit.io.tables import read_table
@@ -94,10 +94,11 @@ def load_department(path: Path, scanner: Scanner | None = None
 
 def mask_department(data: dict[str, Any], scanner: Scanner, file: str,
                     problems: list[Problem]) -> tuple[dict[str, Any], list[Problem]]:
-    """Mask personal data in the department's texts (never in ``framework``: a path)."""
+    """Mask personal data in the department's prose (not in ``framework``, a path, nor in the
+    自评表's contact fields, see :data:`evalkit.io.department.FORM_KEYS`)."""
     found = {}
     for key_path, text in walk_strings(data):
-        hit = scanner.mask(text) if key_path != "framework" else None
+        hit = scanner.mask(text) if key_path.split("[")[0] not in FORM_KEYS else None
         if hit is not None:
             found[text] = hit.masked
             problems.append(problem("warning", file, f"含疑似{hit.label}，已在所有输出中隐去"
@@ -105,10 +106,8 @@ def mask_department(data: dict[str, Any], scanner: Scanner, file: str,
                                     f"looks like personal data ({hit.label_en}); masked",
                                     column=key_path, value=hit.masked))
     if found:
-        framework = data.get("framework")
-        data = map_strings(data, lambda s: found.get(s, s))
-        if framework is not None:
-            data["framework"] = framework
+        kept = {k: data[k] for k in FORM_KEYS if k in data}
+        data = {**map_strings(data, lambda s: found.get(s, s)), **kept}
     return data, problems
 
 
