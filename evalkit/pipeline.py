@@ -429,7 +429,7 @@ def build_report(year: int, data_dir: Path | str = DATA_RAW,
         metrics = year_metrics(year, data_dir, processed_dir, out_dir)
     if check:
         checks.raise_if_failed(checks.check_outputs(metrics, year=int(year)))
-    department = load_department(year, data_dir)
+    department = load_department(year, data_dir, processed_dir)
     target = year_dir(out_dir, year)
     chart_paths = charts.save_all_charts(metrics, target / "charts")
     if params is None:
