@@ -33,13 +33,27 @@ def monitor_dir(out_dir: Path | str, year: int, as_of: dt.date) -> Path:
     return year_dir(Path(out_dir), int(year)) / FOLDER / as_of.isoformat()
 
 
-def earlier_years(year: int, data_dir: Path, processed_dir: Path, keep: int) -> list[Any]:
-    """The most recent ``keep`` earlier years with a folder, loaded (most recent first)."""
+def earlier_years(year: int, data_dir: Path, processed_dir: Path, keep: int,
+                  skipped: list[str] | None = None) -> list[Any]:
+    """The most recent ``keep`` earlier years with a folder, loaded (most recent first).
+
+    An earlier year whose input has errors is left out (a note naming its folder and file is
+    appended to ``skipped``): the year under review is still monitored on the others.
+    """
+    from evalkit.errors import InputError
     from evalkit.io import load_year
     from evalkit.pipeline import available_years
 
     years = sorted((y for y in available_years(data_dir) if y < int(year)), reverse=True)[:keep]
-    return [load_year(y, data_dir, processed_dir) for y in years]
+    loaded = []
+    for y in years:
+        try:
+            loaded.append(load_year(y, data_dir, processed_dir))
+        except InputError as exc:
+            first = (exc.errors or exc.problems)[0]
+            (skipped if skipped is not None else []).append(
+                f"{y}年（文件夹 {Path(data_dir) / str(y)}）的输入有误，未用于同期比较：{first.format()}")
+    return loaded
 
 
 def _sources(data: Any) -> list[dict[str, Any]]:
@@ -125,7 +139,11 @@ def build_monitor(year: int, as_of: str | dt.date | None, data_dir: Path | str =
     data_dir, processed_dir = Path(data_dir), Path(processed_dir)
     data = load_year(int(year), data_dir, processed_dir)
     keep = MetricSettings.from_department(data.department).monitor_profile_years
-    return compute_monitor(data, day, earlier_years(year, data_dir, processed_dir, keep))
+    skipped: list[str] = []
+    monitor = compute_monitor(data, day, earlier_years(year, data_dir, processed_dir, keep,
+                                                       skipped))
+    monitor["notes"] += skipped
+    return monitor
 
 
 def render_outputs(monitor: dict[str, Any], previous_xlsx: Path | None = None
