@@ -627,3 +627,12 @@ def test_batch_outputs_hold_no_planted_personal_data(batch) -> None:
             ("department.yaml", "problems_extra[0]")} <= located, located
     assert not [k for k in metrics["provenance"]["inputs"] if k.endswith(".pdf")]
     assert "[2023] inputs … ok" in batch.log and "含疑似" in batch.log
+
+
+def test_monitoring_leaves_out_a_broken_earlier_year(sample_raw_copy: Path, tmp_path: Path) -> None:
+    from evalkit.monitor.core import build_monitor
+
+    (sample_raw_copy / "2022" / "budget.xlsx").write_bytes(b"not a workbook")
+    monitor = build_monitor(2023, "2023-07-31", sample_raw_copy, tmp_path / "processed")
+    note = next(n for n in monitor["notes"] if "2022年" in n)
+    assert str(sample_raw_copy / "2022") in note and "budget.xlsx" in note
