@@ -277,16 +277,17 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
 def check_year(folder: Path | str) -> list[Any]:
     """Every problem ``build_year`` would meet in one year folder, without writing anything.
 
-    The inputs are validated (:func:`evalkit.io.validate_year`); when they have no error, the
-    year's metrics and score are computed once (no previous year, nothing written), so
-    ``evalkit validate`` rejects what ``evalkit metrics`` would reject.
+    The inputs are validated (:func:`evalkit.io.validate_year`); when they have no error and the
+    folder is named by its year, the year's metrics and score are computed once (with the
+    previous year's folder beside it when that loads; nothing written), so ``evalkit validate``
+    rejects what ``evalkit metrics`` would reject.
     """
     from evalkit.errors import InputError
     from evalkit.io.loaders import collect_year
 
     folder = Path(folder)
     parts, problems = collect_year(folder)
-    if any(p.level == "error" for p in problems):
+    if any(p.level == "error" for p in problems) or not folder.name.isdigit():
         return problems
     try:
         _dry_run(folder, parts)
@@ -295,15 +296,27 @@ def check_year(folder: Path | str) -> list[Any]:
     return problems
 
 
+def _year_data(year: int, parts: dict[str, Any]) -> Any:
+    from evalkit.io.loaders import YearData
+
+    return YearData(year, parts["budget"], parts["petitions"], parts["self_assessment"],
+                    parts["peers"], parts["department"], parts["sources"])
+
+
 def _dry_run(folder: Path, parts: dict[str, Any]) -> None:
     from evalkit import scoring
-    from evalkit.io.loaders import YearData
+    from evalkit.io.loaders import collect_year
     from evalkit.metrics import compute_metrics
 
-    year = int(folder.name) if folder.name.isdigit() else 0
-    data = YearData(year, parts["budget"], parts["petitions"], parts["self_assessment"],
-                    parts["peers"], parts["department"], parts["sources"])
-    metrics = compute_metrics(data)
+    year = int(folder.name)
+    data = _year_data(year, parts)
+    previous = None
+    sibling = folder.parent / str(year - 1)
+    if sibling.is_dir():
+        prev_parts, prev_problems = collect_year(sibling)
+        if not any(p.level == "error" for p in prev_problems):
+            previous = _year_data(year - 1, prev_parts)
+    metrics = compute_metrics(data, previous=previous)
     name = (data.department or {}).get("framework")
     if name:
         scoring.score_year(metrics, data.self_assessment, scoring.load_framework(name),
