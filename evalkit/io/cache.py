@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from evalkit.errors import Problem, problem
 from evalkit.fsutil import atomic_path
 
-LOADER_VERSION = "io-3"
+LOADER_VERSION = "io-4"
 """Bump when parsing or tidy output changes, to invalidate every cache entry."""
 
 _META_KEY = b"evalkit"

@@ -147,7 +147,7 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     cells = pd.DataFrame({k: c.raw() for k, c in kept.items() if k not in personal},
                          index=kept_index)
     last = np.flatnonzero(grand)[-1:]
-    totals = pd.DataFrame({k: c.uniques.to_numpy()[c.codes[last]] for k, c in cols.items()
+    totals = pd.DataFrame({k: c.uniques.take(c.codes[last]).to_numpy() for k, c in cols.items()
                            if k not in personal}, index=index[last])
     return Body(cells, totals, kept)
 
