@@ -142,7 +142,7 @@ def _arrow_pairs(name: object, id_number: object) -> tuple[np.ndarray, pa.Array]
     cols = (name, id_number)
     if not all(isinstance(c, Coded) and c.arrow is not None for c in cols):
         return None
-    rows = [c.arrow.take(pa.array(c.codes)) for c in cols]
+    rows = [c.cells() for c in cols]  # type: ignore[union-attr]
     raw = pc.dictionary_encode(pc.binary_join_element_wise(*rows, _RAW_SEP))
     if pc.max(pc.count_substring(raw.dictionary, _RAW_SEP)).as_py() not in (None, 1):
         return None

@@ -305,7 +305,7 @@ def _pick_sheet(names: list[str], wanted: str) -> str | None:
 
 CSV_HEAD_BYTES = 1 << 16
 """Bytes read up front to detect the encoding and find the header row."""
-CSV_BLOCK_BYTES = 1 << 22
+CSV_BLOCK_BYTES = 1 << 20
 """Block size of the columnar csv reader (memory is bounded by a few blocks, not the file)."""
 _NOT_UTF8 = "invalid UTF8"
 
@@ -437,23 +437,31 @@ class _Column:
             self.chunks.append(cells if self.plain else pc.dictionary_encode(cells))
 
     def finish(self, n_rows: int, at: np.ndarray, extra: list[str]) -> pa.Array:
-        """The column as one dictionary array, with ``extra`` cells put in at rows ``at``."""
+        """The column as one dictionary array, with ``extra`` cells put in at rows ``at``.
+
+        Its codes take 1, 2 or 4 bytes a row, as few as the number of distinct cells allows."""
         if self.plain or not self.chunks:
             values = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], pa.string())
-            codes = np.arange(n_rows, dtype=np.int32)
+            codes = None
         else:
             merged = pa.concat_arrays(self.chunks)       # dictionaries unified
             values = merged.dictionary
-            codes = merged.indices.to_numpy(zero_copy_only=False).astype(np.int32, copy=False)
+            codes = merged.indices.to_numpy(zero_copy_only=False)
+        self.chunks = []
+        dtype = _code_dtype(len(values) + len(at))
+        full = np.empty(n_rows + len(at), dtype=dtype)
+        rows = np.ones(len(full), dtype=bool)
+        rows[at] = False
+        full[rows] = np.arange(n_rows, dtype=dtype) if codes is None else codes
         if len(at):
-            full = np.empty(n_rows + len(at), dtype=np.int32)
-            placed = np.zeros(len(full), dtype=bool)
-            placed[at] = True
-            full[~placed] = codes
-            full[at] = len(values) + np.arange(len(at), dtype=np.int32)
+            full[at] = len(values) + np.arange(len(at), dtype=dtype)
             values = pa.concat_arrays([values, pa.array(extra, type=pa.string())])
-            codes = full
-        return pa.DictionaryArray.from_arrays(pa.array(codes), values)
+        return pa.DictionaryArray.from_arrays(pa.array(full), values)
+
+
+def _code_dtype(n: int) -> type:
+    """The smallest signed integer type that numbers ``n`` distinct cells."""
+    return next(t for t in (np.int8, np.int16, np.int32, np.int64) if n <= np.iinfo(t).max + 1)
 
 
 def normalise_header(text: Any) -> tuple[str, str | None]:
