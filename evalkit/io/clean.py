@@ -550,19 +550,31 @@ class Coded:
         return Coded(codes, self.index[keep] if index is None else index,
                      self.arrow, self._uniques, self._blank)
 
-    def cells(self) -> pa.Array:
-        """The cells, one per row, as Arrow text (a zero-copy slice when the rows are the
-        distinct cells in order, as for a column of mostly distinct cells read from csv)."""
-        assert self.arrow is not None
+    def _run(self) -> int | None:
+        """The first code when the rows are distinct cells in order (codes ``k, k+1, ...``, as
+        for a column of mostly distinct cells read from csv), else None."""
         codes = self.codes
-        if len(codes) and codes[-1] - codes[0] == len(codes) - 1 and (
+        if len(codes) and int(codes[-1]) - int(codes[0]) == len(codes) - 1 and (
                 len(codes) < 2 or bool((np.diff(codes) == 1).all())):
-            return self.arrow.slice(int(codes[0]), len(codes))
-        return self.arrow.take(pa.array(codes))
+            return int(codes[0])
+        return None
+
+    def cells(self) -> pa.Array:
+        """The cells, one per row, as Arrow text (a zero-copy slice when :meth:`_run`)."""
+        assert self.arrow is not None
+        start = self._run()
+        if start is not None:
+            return self.arrow.slice(start, len(self.codes))
+        return self.arrow.take(pa.array(self.codes))
 
     def spread(self, result: pd.Series) -> pd.Series:
-        """Per-unique results back to one value per row."""
-        out = result.take(self.codes)
+        """Per-unique results back to one value per row (a slice, not a copy, when
+        :meth:`_run`)."""
+        start = self._run() if len(result) >= len(self.codes) else None
+        if start is not None:
+            out = result.iloc[start:start + len(self.codes)].copy(deep=False)
+        else:
+            out = result.take(self.codes)
         out.index = self.index
         return out
 
