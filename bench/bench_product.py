@@ -21,7 +21,9 @@ time, ratio to the reference and peak RSS of each run, and checks the targets of
         [--repeat 3]
 
 Each case runs ``--repeat`` rounds (first, cached, reference in turn) and keeps the fastest of
-each, since the machine may be shared; peak RSS is the largest of the rounds.
+each, since the machine may be shared; peak RSS is the largest of the rounds. CPU seconds
+(user + system of every thread, from ``wait4``) are printed too: on a busy machine they say more
+than wall time.
 """
 
 from __future__ import annotations
@@ -154,9 +156,11 @@ def compare(ours: dict, ref: dict) -> list[str]:
 
 @dataclass
 class Run:
-    """One subprocess: wall seconds, peak RSS in bytes, exit status and its output."""
+    """One subprocess: wall seconds, CPU seconds (user + system, every thread), peak RSS in
+    bytes, exit status and its output."""
 
     seconds: float
+    cpu: float
     peak_rss: int
     status: int
     stdout: str
@@ -172,7 +176,8 @@ def measure(cmd: list[str]) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return Run(seconds, usage.ru_maxrss * 1024, proc.returncode, text)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+               proc.returncode, text)
 
 
 def ensure_data(n: int, fmt: str) -> Path:
@@ -212,6 +217,7 @@ def bench_case(n: int, fmt: str, work: Path, repeat: int) -> list[dict]:
     ref = best["reference"]
     return [{"format": fmt, "size": size_label(n), "run": name, "seconds": best[name].seconds,
              "reference": ref.seconds, "ratio": best[name].seconds / ref.seconds,
+             "cpu": best[name].cpu, "reference_cpu": ref.cpu,
              "peak_rss": peak[name], "reference_rss": peak["reference"], "diffs": diffs}
             for name in ("first", "cached")]
 
@@ -236,7 +242,8 @@ def mib(n: float) -> str:
 def print_row(row: dict) -> None:
     case = f"{row['format']} {row['size']}×2"
     print(f"{case:<11} {row['run']:<7} {row['seconds']:>9.2f} {row['reference']:>9.2f} "
-          f"{row['ratio']:>6.2f} {mib(row['peak_rss']):>11} {mib(row['reference_rss']):>11}  "
+          f"{row['ratio']:>6.2f} {row['cpu']:>7.2f} {row['reference_cpu']:>7.2f} "
+          f"{mib(row['peak_rss']):>11} {mib(row['reference_rss']):>11}  "
           f"{'equal' if not row['diffs'] else 'DIFFER'}  {'; '.join(verdicts(row))}",
           flush=True)
     for d in row["diffs"][:10]:
@@ -260,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     cases = [(fmt, parse_size(s)) for fmt in args.formats.split(",") for s in args.sizes.split(",")]
     cases += [("csv", parse_size(s)) for s in args.big.split(",") if s]
     print(f"{'case':<11} {'run':<7} {'evalkit s':>9} {'duckdb s':>9} {'ratio':>6} "
-          f"{'evalkit peak':>11} {'duckdb peak':>11}  counts")
+          f"{'cpu s':>7} {'ref cpu':>7} {'evalkit peak':>11} {'duckdb peak':>11}  counts")
     rows = []
     with tempfile.TemporaryDirectory(prefix="evalkit-bench-") as tmp:
         for fmt, n in cases:
