@@ -9,9 +9,10 @@ peers and department.yaml). Then, each in its own subprocess (its own peak RSS, 
   files are read, validated, pseudonymised and cached, and metrics.json + scorecard are written;
 * the same command again, **cached**: the raw files are hashed and the parquet cache is used;
 * the **reference**: DuckDB SQL over the same raw files computing the same counts for both years
-  (csv: ``read_csv``; xlsx: DuckDB has no xlsx reader without its network-installed extension, so
-  the reference reads the sheet with fastexcel, the Rust reader evalkit uses too, into Arrow and
-  runs the same SQL over it).
+  (csv: ``read_csv``, each file parsed once into a typed temporary table that every query then
+  reads; xlsx: DuckDB has no xlsx reader without its network-installed extension, so the
+  reference reads the sheet with fastexcel, the Rust reader evalkit uses too, into Arrow and runs
+  the same SQL over it).
 
 The counts are compared (2023: every count of the petitions section, by month, 镇街, channel,
 purpose and 责任单位; 2022: the headline figures of ``history``) and must be equal. Prints wall
@@ -56,7 +57,7 @@ EVALKIT = Path(sys.executable).with_name("evalkit")
 # --------------------------------------------------------------------------- DuckDB side
 
 RAW_SQL = """
-CREATE OR REPLACE TEMP VIEW t AS SELECT
+CREATE OR REPLACE TEMP TABLE t AS SELECT
   TRY_CAST(NULLIF(trim("登记日期"), '') AS TIMESTAMP) AS registered_on,
   TRY_CAST(NULLIF(trim("受理日期"), '') AS TIMESTAMP) AS accepted_on,
   TRY_CAST(NULLIF(trim("办结日期"), '') AS TIMESTAMP) AS closed_on,
