@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from evalkit.numfmt import FEN_PER_WAN, FEN_PER_YUAN
 
+
 def _arrow_memory_pool() -> None:
     """Use jemalloc for Arrow's allocations where pyarrow ships it (Linux, macOS) unless the
     user chose a pool (``ARROW_DEFAULT_MEMORY_POOL``): on two 1M-case csv registers it keeps
@@ -477,7 +478,8 @@ class Coded:
     """A column stored once per distinct cell: row ``i`` holds ``uniques[codes[i]]``.
 
     Attributes:
-        codes: position of each row's cell in ``uniques`` (``int32`` when read from a grid).
+        codes: position of each row's cell in ``uniques`` (1, 2 or 4 bytes a row when read from a
+            csv grid).
         index: the rows (Excel row numbers).
         arrow: the distinct cells as an Arrow string array, when read from a grid (may repeat a
             value: a repeat is parsed twice, with the same result).

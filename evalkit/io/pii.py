@@ -131,7 +131,8 @@ def _pairs(name: "pd.Series | Coded | None", id_number: "pd.Series | Coded | Non
 
 
 _RAW_SEP = "\x00"
-"""Joins a raw name and ID number while deduplicating pairs (never in a cell read as text)."""
+"""Joins a raw name and ID number while deduplicating pairs (a cell holding it, never seen in a
+register, sends the pair through :func:`_pairs` instead)."""
 
 
 def _arrow_pairs(name: object, id_number: object) -> tuple[np.ndarray, pa.Array] | None:
