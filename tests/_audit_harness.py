@@ -38,10 +38,11 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str, str]:
 
 
 def found(result) -> dict[str, set[str]]:
-    """The displayed values of every figure of an audit result, by key."""
+    """The displayed values of every figure of an audit result, by key (``key@scope`` for a
+    figure scoped to a sub-entity, so a 镇街's or a project's figure is never a headline one)."""
     out: dict[str, set[str]] = {}
     for f in result.extraction.figures:
-        out.setdefault(f.key, set()).add(f.display())
+        out.setdefault(f.group_key, set()).add(f.display())
     return out
 
 
