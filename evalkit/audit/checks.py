@@ -21,8 +21,8 @@ from decimal import Decimal
 from evalkit.numfmt import change_pct, ratio_pct, round_half_up, to_decimal
 
 from .extract import Modules, is_up
-from .model import (FREE_PREFIXES, INDICATOR_PREFIX, Breakdown, Extraction, Figure, Sentence,
-                    fmt_dec, key_name)
+from .model import (FREE_PREFIXES, INDICATOR_PREFIX, Breakdown, Extraction, Figure, Groups,
+                    Sentence, fmt_dec, key_name)
 from .vocab import vocabulary
 
 OK, MISMATCH, UNVERIFIED = "OK", "MISMATCH", "UNVERIFIED"
@@ -109,13 +109,14 @@ def _first(groups: dict[str, list[Figure]], key: str, sentence: Sentence | None 
            scope: str = "") -> Figure | None:
     """The figure of ``key`` (in ``scope``) in ``sentence`` if there is one, else its first
     certain statement, else its first statement."""
-    figs = groups.get(f"{key}@{scope}" if scope else key, [])
+    gkey = f"{key}@{scope}" if scope else key
+    if not isinstance(groups, Groups):
+        groups = Groups(groups)
     if sentence is not None:
-        for f in figs:
-            if f.sentence.index == sentence.index and not f.approx:
-                return f
-    exact = [f for f in figs if f.certain] or [f for f in figs if not f.approx]
-    return exact[0] if exact else None
+        f = groups.in_sentence(gkey, sentence.index)
+        if f is not None:
+            return f
+    return groups.first(gkey)
 
 
 def _show(value: Decimal | None, places: int, unit: str = "") -> str:
@@ -335,16 +336,21 @@ _SLIP_KEYS = ("budget.total_actual_wan", "budget.total_budget_wan", "income.tota
 def check_unit_slips(ex: Extraction) -> list[Check]:
     """An amount printed in 元 among 万元 figures of its kind, at 1/10000 of their scale."""
     out = []
+    wan: dict[int, Figure] = {}     # paragraph → its largest 万元 amount of these keys
     amounts = [f for f in ex.figures if f.kind == "amount" and not f.scope and f.certain
                and f.key in _SLIP_KEYS]
+    for g in amounts:
+        p = g.sentence.paragraph
+        if g.printed_unit == "万元" and g.value > 0 and (p not in wan or g.value > wan[p].value):
+            wan[p] = g
     for f in amounts:
         if f.printed_unit != "元":
             continue
-        peers = [g for g in amounts if g.printed_unit == "万元" and g is not f
-                 and abs(g.sentence.paragraph - f.sentence.paragraph) <= 3 and g.value > 0]
-        if not peers:
+        near = [wan[p] for p in range(f.sentence.paragraph - 3, f.sentence.paragraph + 4)
+                if p in wan]
+        if not near:
             continue
-        peer = max(peers, key=lambda g: g.value)
+        peer = max(near, key=lambda g: g.value)
         as_wan = f.value * 10000
         if f.value < peer.value / 1000 and peer.value / 5 <= as_wan <= peer.value * 5:
             out.append(Check("unit", f"{f.name}：单位与同类金额不符（疑似“万元”误为“元”）", MISMATCH,

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .model import (INDICATOR_PREFIX, Breakdown, Extraction, Figure, Sentence, fmt_dec,
-                    key_name)
-from .noise import mask
+from .model import (FREE_PREFIXES, INDICATOR_PREFIX, Breakdown, Extraction, Figure, Sentence,
+                    fmt_dec, key_name)
+from .noise import MASK, mask
 from .numbers import AMOUNT_PLACES, AMOUNT_SCALE, COUNT_UNITS, NOT_QUANTITY, Num, scan_numbers
 from .readers import RawReport, read_report
 from .text import is_wrapped, line_joiner, normalize_line
@@ -81,11 +81,13 @@ def is_glued(text: str) -> bool:
     return bool(_GLUED.search(text)) or len(_LOOSE.findall(text)) >= 3
 
 
-def _span_where(marks: list[tuple[int, str]], start: int, end: int) -> str:
+def _span_where(marks: list[tuple[int, str]], start: int, end: int,
+                offsets: list[int] | None = None) -> str:
     """Where a span of a paragraph is (``第12行``, ``第96–98行``) — binary search, no scan."""
     if not marks:
         return ""
-    offsets = [m[0] for m in marks]
+    if offsets is None:
+        offsets = [m[0] for m in marks]
     i = max(0, bisect_left(offsets, start + 1) - 1)
     j = max(0, bisect_left(offsets, max(start + 1, end)) - 1)
     first, last = marks[i][1], marks[j][1]
@@ -137,11 +139,12 @@ class _Splitter:
         elif _ENUM_START.match(text):
             self.item = _item_entity(text, self.voc)
         glued = is_glued(text)
+        offsets = [m[0] for m in marks]
         start = 0
         for piece in (_SPLIT_GLUED if glued else _SPLIT).split(text):
             end = start + len(piece)
             if piece.strip(" ,、:.|"):
-                self.add(piece, _span_where(marks, start, end), p_index, glued=glued)
+                self.add(piece, _span_where(marks, start, end, offsets), p_index, glued=glued)
             start = end
 
 
@@ -220,6 +223,7 @@ _UNIT_KIND = {
     "weight": {"分", ""}, "lost": {"分", ""}, "count": set(COUNT_UNITS) | {""},
 }
 _MODULE_ROLES = {"@score": "score", "@weight": "weight", "@lost": "lost"}
+_LABEL_MAX = 60          # a label is never longer: a longer clause is a table flattened to text
 _FAMILY = {"amount": "amount", "count": "count", "score": "score", "weight": "score",
            "lost": "score"}
 
@@ -249,7 +253,9 @@ class _Sent:
     term_starts: list[int]
     clause: list[int]          # clause start of each position
     depth: list[int]           # bracket depth of each position
+    opens: list[int]           # position of the innermost open bracket (-1 outside brackets)
     consumed: set[int] = field(default_factory=set)
+    recent: dict[tuple[int, str], list[Figure]] = field(default_factory=dict)
     figures: list[Figure] = field(default_factory=list)
     open_parts: dict[int, Breakdown] = field(default_factory=dict)
     pending_from: str | None = None
@@ -258,32 +264,46 @@ class _Sent:
     def of(cls, s: Sentence, voc: Vocabulary, modules: Modules) -> "_Sent":
         text = s.masked or s.text
         terms = [(m.start(), m.end(), m.group(0)) for m in voc.term_re.finditer(text)]
-        clause, depth = _clauses(text)
-        return cls(s, voc, modules, terms, [t[0] for t in terms], clause, depth)
+        clause, depth, opens = _clauses(text)
+        return cls(s, voc, modules, terms, [t[0] for t in terms], clause, depth, opens)
+
+    def remember(self, fig: Figure) -> None:
+        """Keep the last few figures per bracket depth and family (wholes of 其中 lists)."""
+        fam = _FAMILY.get(fig.kind)
+        if fam is not None:
+            lst = self.recent.setdefault((fig.depth, fam), [])
+            lst.append(fig)
+            del lst[:-8]
+
+    def before(self, depth: int, fam: str, pos: int, exclude: Figure | None = None) -> list[Figure]:
+        return [f for f in self.recent.get((depth, fam), []) if f.start < pos and f is not exclude]
 
     @property
     def text(self) -> str:
         return self.s.masked or self.s.text
 
 
-def _clauses(text: str) -> tuple[list[int], list[int]]:
-    """For each position: the start of its clause (after ``,;|:`` or a bracket) and bracket depth."""
+def _clauses(text: str) -> tuple[list[int], list[int], list[int]]:
+    """For each position: the start of its clause (after ``,;|、`` or a bracket), the bracket
+    depth, and where the innermost open bracket is (-1 outside brackets)."""
     starts: list[int] = []
     depths: list[int] = []
-    stack: list[int] = []
+    opens: list[int] = []
+    stack: list[tuple[int, int]] = []
     start = 0
     for i, ch in enumerate(text):
         if ch == "(":
-            stack.append(start)
+            stack.append((start, i))
             start = i + 1
         elif ch == ")" and stack:
-            start = stack.pop()
+            stack.pop()
             start = i + 1
         elif ch in ",;。!?|、":
             start = i + 1
         starts.append(start)
         depths.append(len(stack))
-    return starts, depths
+        opens.append(stack[-1][1] if stack else -1)
+    return starts, depths, opens
 
 
 @dataclass
@@ -377,9 +397,11 @@ def _add(x: _N, out: Extraction, key: str, kind: str, value: Decimal, unit: str,
          raw: str, places: int | None = None, **extra) -> Figure:
     """Append a figure read from ``x`` (doubt set for glued text) and return it."""
     s = x.st.s
+    if key.startswith(FREE_PREFIXES):
+        key = key.replace(MASK, "")
     fig = Figure(key, key_name(key), kind, value, unit, raw,
                  x.n.places if places is None else places, step, s,
-                 x.label.strip(",:、|"), x.n.approx, start=x.n.start,
+                 x.label.replace(MASK, "").strip(",:、|"), x.n.approx, start=x.n.start,
                  printed_unit=x.n.unit, depth=x.depth, **extra)
     if s.glued:
         fig.doubt = "OCR/粘连文本，单元格分界不确定"
@@ -507,7 +529,7 @@ def _whole_key(x: _N) -> str | None:
     if bd is not None:
         return bd.whole.key
     if _PART_MARK.search(x.label):
-        level = [f for f in x.st.figures if f.depth == x.depth and f.kind == "amount"]
+        level = x.st.recent.get((x.depth, "amount"))
         if level:
             return level[-1].key
     return None
@@ -611,7 +633,7 @@ def _indicator_level(x: _N) -> bool:
     """
     label = x.label
     text = x.st.text
-    open_at = text.rfind("(", 0, x.n.start)
+    open_at = x.st.opens[x.n.start] if x.n.start < len(x.st.opens) else -1
     if x.depth > 0 and open_at >= 0:
         name = text[max(0, open_at - 6):open_at]
         if x.st.modules.rightmost(name) is None and re.search(r"[\u4e00-\u9fff]$", name):
@@ -715,15 +737,14 @@ def _whole_for(fig: Figure, x: _N, ctx: _Context) -> Figure | None:
     """The whole a new part list splits: the figure before 其中, or before the bracket."""
     st = x.st
     fam = _FAMILY.get(fig.kind)
-    same = [f for f in st.figures[:-1] if _FAMILY.get(f.kind) == fam]
     if x.depth > 0:
-        open_at = st.text.rfind("(", 0, x.n.start)
-        before = [f for f in same if f.depth == x.depth - 1 and f.start < open_at]
+        open_at = st.opens[x.n.start]
+        before = st.before(x.depth - 1, fam, open_at)
         if before and not st.text[before[-1].start + len(before[-1].raw):open_at].strip():
             return before[-1]
     if not _PART_MARK.search(x.label) and "含" not in x.label[:3]:
         return None
-    level = [f for f in same if f.depth == x.depth]
+    level = st.before(x.depth, fam, x.n.start, exclude=fig)
     if not level and st.text.lstrip(",:").startswith("其中"):
         level = [f for f in ctx.wholes if _FAMILY.get(f.kind) == fam]
     return _best_whole(fig, level)
@@ -782,16 +803,17 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
     st = _Sent.of(sentence, vocabulary(), modules or default_modules())
     text = st.text
     for n in scan_numbers(text):
-        cs = st.clause[n.start] if n.start < len(st.clause) else 0
+        cs = max(st.clause[n.start] if n.start < len(st.clause) else 0, n.start - _LABEL_MAX)
         x = _N(n, st, cs, text[cs:n.start], st.depth[n.start] if n.start < len(st.depth) else 0)
         x.n = _header_unit(x)
         fig = _read_number(x, ctx, out)
         if fig is not None:
             _parts_of(fig, x, ctx, out)
+            st.remember(fig)
     _cn_ranks(st, ctx, out)
     wholes = [f for f in st.figures if f.kind in ("amount", "count") and f.depth == 0]
     if wholes:
-        ctx.wholes = wholes
+        ctx.wholes = wholes[-8:]
 
 
 def _cn_ranks(st: _Sent, ctx: _Context, out: Extraction) -> None:

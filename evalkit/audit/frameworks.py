@@ -10,6 +10,7 @@ vocabulary are recognised and no weight is assumed.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from evalkit.config import FRAMEWORKS
@@ -35,6 +36,20 @@ def _modules_of(fw, source: str, certain: bool) -> Modules:
 
 def load_modules(name_or_path: str | Path, certain: bool = True) -> Modules:
     """The modules of a framework (by name or path); unreadable → :class:`AuditReadError`."""
+    from evalkit.scoring.framework import resolve_framework_path
+
+    path = resolve_framework_path(name_or_path)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    mods = _load_modules(str(name_or_path), stamp)
+    return Modules.build(mods.names, mods.source, mods.weights, mods.total, certain)
+
+
+@lru_cache(maxsize=16)
+def _load_modules(name_or_path: str, stamp: int) -> Modules:
+    """Parse a framework once per file version (YAML parsing is the slow part of an audit)."""
     from evalkit.errors import InputError
     from evalkit.scoring import load_framework
 
@@ -45,7 +60,7 @@ def load_modules(name_or_path: str | Path, certain: bool = True) -> Modules:
         zh = first.zh if first is not None else "无法读取"
         raise AuditReadError(name_or_path, f"评分框架无法读取：{zh}",
                              f"cannot read the framework: {first.en if first else ''}") from None
-    return _modules_of(fw, f"{fw.name}（{Path(str(name_or_path)).name}）", certain)
+    return _modules_of(fw, f"{fw.name}（{Path(str(name_or_path)).name}）", True)
 
 
 def _framework_files() -> list[Path]:

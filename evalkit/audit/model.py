@@ -231,6 +231,32 @@ class BudgetRow:
     blank: set[str] = field(default_factory=set)    # columns left blank or "/"
 
 
+class Groups(dict):
+    """Figures by ``key@scope`` with constant-time lookups of a key's statements (first certain
+    statement; the statement in a given sentence), so checks stay linear in the report size."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._first: dict[str, Figure | None] = {}
+        self._in: dict[str, dict[int, Figure]] = {}
+
+    def first(self, gkey: str) -> Figure | None:
+        if gkey not in self._first:
+            figs = self.get(gkey, [])
+            exact = [f for f in figs if f.certain] or [f for f in figs if not f.approx]
+            self._first[gkey] = exact[0] if exact else None
+        return self._first[gkey]
+
+    def in_sentence(self, gkey: str, index: int) -> Figure | None:
+        if gkey not in self._in:
+            table: dict[int, Figure] = {}
+            for f in self.get(gkey, []):
+                if not f.approx:
+                    table.setdefault(f.sentence.index, f)
+            self._in[gkey] = table
+        return self._in[gkey].get(index)
+
+
 @dataclass
 class Extraction:
     """All figures found in a report, with its sentences and the structures between them."""
@@ -250,9 +276,9 @@ class Extraction:
     notes: list[str] = field(default_factory=list)   # what could not be read, and why
     rules: dict[str, str] = field(default_factory=dict)   # scoring rules the form states
 
-    def by_key(self) -> dict[str, list[Figure]]:
+    def by_key(self) -> Groups:
         """Figures grouped by key and scope (``key@scope``), in order of first appearance."""
-        groups: dict[str, list[Figure]] = {}
+        groups = Groups()
         for f in self.figures:
             groups.setdefault(f.group_key, []).append(f)
         return groups

@@ -370,7 +370,7 @@ def _text_table_paragraphs(table, number: int, paragraphs: list[Paragraph]) -> N
             for r in table.rows]
     header_rows = 1 if table.kind == "cells" else None
     title = next(iter(table.titles.values()), "")
-    for (r, row), line in zip(enumerate(grid_rows(grid, number, "", header_rows)), table.lines):
+    for row, line in zip(grid_rows(grid, number, "", header_rows), table.lines):
         row.title = title
         text = label_row(row)
         if text:

@@ -11,6 +11,7 @@ from .checks import MISMATCH, OK, UNVERIFIED, Check
 from .extract import Modules, default_modules
 from .metricscheck import check_metrics, metrics_path
 from .model import Extraction, key_name
+from .text import printable
 
 
 @dataclass
@@ -36,9 +37,9 @@ class AuditResult:
     def to_json(self) -> dict:
         groups = self.extraction.by_key()
         return {
-            "file": self.extraction.path,
+            "file": printable(self.extraction.path),
             "format": self.extraction.fmt,
-            "metrics": self.metrics_file,
+            "metrics": printable(self.metrics_file) if self.metrics_file else None,
             "framework": self.modules.source if self.modules is not None else None,
             "consistent": not self.mismatches,
             "exit_code": self.exit_code,

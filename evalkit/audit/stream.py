@@ -22,8 +22,6 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from evalkit.numfmt import ratio_pct
-
 from .extract import Modules
 from .model import INDICATOR_PREFIX, BudgetRow, Extraction, Figure, Group, Indicator, Sentence, key_name
 from .noise import MASK, mask_light
@@ -91,9 +89,12 @@ def _tokens(text: str, used: list[tuple[int, int]]) -> list[_Tok]:
             w = m.group("gw") or m.group("gw2")
             spans.append((m.start(), m.end(), _Tok("group", m.start(), m.end(), m.group(0),
                                                    name, w)))
-    taken = [(a, b) for a, b, _ in spans] + used
+    taken = sorted([(a, b) for a, b, _ in spans] + used)
+    k = 0
     for m in NUMBER_RE.finditer(text):
-        if any(a <= m.start() < b for a, b in taken):
+        while k < len(taken) and taken[k][1] <= m.start():
+            k += 1
+        if k < len(taken) and taken[k][0] <= m.start():
             continue
         unit = m.group("unit") or ""
         end = m.end()
@@ -249,19 +250,22 @@ class _Parser:
     row: _Row | None = None
     last_group: _Tok | None = None
     roots: list = field(default_factory=list)
+    used: dict[int, Decimal] = field(default_factory=dict)     # id(group) → weight placed in it
+    parent: dict[int, Group | None] = field(default_factory=dict)
 
     # -- groups
     def _remaining(self, g: Group) -> Decimal:
-        used = sum((m.weight.value for m in g.members if m.weight is not None), Decimal(0))
-        return g.weight.value - used
+        return g.weight.value - self.used.get(id(g), Decimal(0))
 
     def _place(self, member, close: bool = True) -> None:
         """Add to the innermost open group; a full group is closed (after an indicator only:
         a group placed now may still turn out to be an indicator, ``相关性(5分) 5``)."""
-        if self.stack:
-            self.stack[-1].members.append(member)
-        else:
-            self.roots.append(member)
+        top = self.stack[-1] if self.stack else None
+        (top.members if top is not None else self.roots).append(member)
+        if top is not None and member.weight is not None:
+            self.used[id(top)] = self.used.get(id(top), Decimal(0)) + member.weight.value
+        if isinstance(member, Group):
+            self.parent[id(member)] = top
         while close and self.stack and self._remaining(self.stack[-1]) <= 0:
             self.stack.pop().closed = True
 
@@ -320,12 +324,16 @@ class _Parser:
             self._place(ind)
 
     def _unplace(self, g: Group) -> None:
-        """A group that turned out to be an indicator (``相关性(5分) 5``): take it out again."""
-        if g in self.out.groups:
-            self.out.groups.remove(g)
-        for holder in [self.roots] + [x.members for x in self.out.groups]:
-            if g in holder:
-                holder.remove(g)
+        """A group that turned out to be an indicator (``相关性(5分) 5``): take it out again
+        (it was the last group added, and the last member of its parent)."""
+        if self.out.groups and self.out.groups[-1] is g:
+            self.out.groups.pop()
+        parent = self.parent.pop(id(g), None)
+        holder = parent.members if parent is not None else self.roots
+        if holder and holder[-1] is g:
+            holder.pop()
+            if parent is not None:
+                self.used[id(parent)] -= g.weight.value
 
     def _indicator(self, r: _Row, weight: str, score: _Tok | None) -> Indicator | None:
         name = re.sub(r"^(?:指标\d*[:：]?)+", "", r.name.replace(":", "")).strip(" ,.、-")

@@ -17,6 +17,7 @@ _ANNOUNCE = re.compile(r"^[\u4e00-\u9fff]{0,8}?[,:]?(?:即|分别是|分别为|�
 _LIST_END = re.compile(r"[。;]")
 _CLASSIFIERS = ("个", "项", "家", "所", "名", "位", "条", "台", "场", "篇", "座", "处", "套", "批", "宗", "件")
 _TOTAL = re.compile(r"共|合计|总计|累计")
+_WINDOW = 400        # a list is read within this many characters of its count
 _ADDED = re.compile(r"年中(?:增加|追加|新增|调增)|新增|追加")
 
 
@@ -44,7 +45,7 @@ def _sentence_counts(s: Sentence, figs: list[Figure]) -> list[Figure]:
 
 def _list_after(s: Sentence, f: Figure) -> list[str] | None:
     """``10个，即A、B、C`` → [A, B, C]."""
-    after = s.text[f.start + len(f.raw):]
+    after = s.text[f.start + len(f.raw):f.start + len(f.raw) + _WINDOW]
     m = _ANNOUNCE.match(after)
     if not m:
         return None
@@ -56,7 +57,7 @@ def _list_after(s: Sentence, f: Figure) -> list[str] | None:
 
 def _list_before(s: Sentence, f: Figure) -> tuple[list[str], str, bool] | None:
     """The quoted items or 、-list right before the count: (items, pattern, 等 present)."""
-    head = s.text[:f.start]
+    head = s.text[max(0, f.start - _WINDOW):f.start]
     clause = re.split(r"[,;。:]", head)[-1]
     etc = bool(re.search(r"(?:等|寺)$", clause))
     clause = re.sub(r"(?:等|寺|共|合计)+$", "", clause)

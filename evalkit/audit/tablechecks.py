@@ -58,15 +58,20 @@ def check_indicators(ex: Extraction) -> list[Check]:
         out += indicator_row_checks(ind)
     groups = ex.by_key()
     tables: dict[int, list[Indicator]] = {}
+    forms: dict[int, list[Indicator]] = {}
     for ind in ex.indicators:
         tables.setdefault(ind.table, []).append(ind)
+        forms.setdefault(ind.table // 1000, []).append(ind)
+    roots: dict[int, list[Group]] = {}
+    for g in ex.groups:
+        if g.level == 1:
+            roots.setdefault(g.table, []).append(g)
     for table, inds in tables.items():
         totals = ex.table_totals.get(table, [])
         if table < 0:
-            out += score_bounds(ex, table, inds, totals)
+            out += score_bounds(roots.get(table, []), inds, totals)
         elif totals:
-            siblings = [i for i in ex.indicators if i.table // 1000 == table // 1000]
-            out += table_total_checks(totals, inds, siblings, groups)
+            out += table_total_checks(totals, inds, forms[table // 1000], groups)
     return out
 
 
@@ -181,9 +186,11 @@ def _score_of(member) -> Figure | None:
 def _root_weights(ex: Extraction) -> list[Check]:
     """A flattened sheet's first-level groups add up to 100."""
     out = []
-    tables = sorted({g.table for g in ex.groups if g.table < 0})
-    for table in tables:
-        roots = [g for g in ex.groups if g.table == table and g.level == 1]
+    by_table: dict[int, list[Group]] = {}
+    for g in ex.groups:
+        if g.table < 0 and g.level == 1:
+            by_table.setdefault(g.table, []).append(g)
+    for roots in by_table.values():
         weights = [g.weight for g in roots]
         s = _sum(weights)
         if len(roots) < 2 or (s != 100 and not all(g.closed for g in roots)):
@@ -216,11 +223,9 @@ def _capacity(member) -> tuple[Decimal, Decimal, bool]:
     return low, high, known
 
 
-def score_bounds(ex: Extraction, table: int, inds: list[Indicator],
-                 totals: list[Figure]) -> list[Check]:
+def score_bounds(roots: list[Group], inds: list[Indicator], totals: list[Figure]) -> list[Check]:
     """A flattened sheet: Σ visible scores ≤ 自评得分 ≤ visible + weights whose score is unseen."""
     total = next((f for f in totals if f.kind == "score"), None)
-    roots = [g for g in ex.groups if g.table == table and g.level == 1]
     if total is None or not roots:
         return []
     low = high = _SUM_ZERO

@@ -213,9 +213,9 @@ def _budget_block_done(block: Block, rows: list[BudgetRow], out: Extraction) -> 
 
 # ----------------------------------------------------------------------------- indicator block
 
-def _names_by_role(cells: list[str], roles: list[str], copies: list[bool]) -> dict[str, str]:
+def _names_by_role(cells: list[str], roles: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for c, r, copy in zip(cells, roles, copies + [False] * len(cells)):
+    for c, r in zip(cells, roles):
         if r in ("level1", "level2", "level3", "target", "achieved", "unit", "nature", "reason") \
                 and c and r not in out:
             out[r] = c
@@ -247,12 +247,45 @@ def _group_for(name_cell: str, s: Sentence, block: Block, level: int,
     return groups[key]
 
 
+def _indicator_figures(s: Sentence, block: Block, ind: Indicator, cells: list[str],
+                       out: Extraction) -> None:
+    """分值 / 得分 / 扣分 of an indicator row, by column."""
+    for i, (cell, role) in enumerate(zip(cells, block.roles)):
+        if role in ("weight", "score", "lost") and getattr(ind, role) is None:
+            header = block.header[i] if i < len(block.header) else ""
+            fig = _figure(s, f"{INDICATOR_PREFIX}{role}", role, cell, "分",
+                          f"{ind.name}{header}", ind.name)
+            if fig is not None:
+                setattr(ind, role, fig)
+                out.figures.append(fig)
+
+
+def _attach(ind: Indicator, names: dict[str, str], leaf: str, s: Sentence, block: Block,
+            groups: dict, out: Extraction) -> None:
+    """Put an indicator under the weighted groups of its level cells (or the block title)."""
+    parent = None
+    for level, r in ((1, "level1"), (2, "level2")):
+        if r in names and names[r] != leaf:
+            g = _group_for(names[r], s, block, level, groups, out)
+            if g is not None:
+                if parent is not None and g not in parent.members:
+                    parent.members.append(g)
+                parent = g
+    if parent is None and block.title_weight is not None:
+        parent = groups.get((0, "title"))
+        if parent is None:
+            parent = groups[(0, "title")] = Group(block.title_weight.scope or "绩效指标",
+                                                  block.title_weight, 0, [], block.number)
+            out.groups.append(parent)
+    if parent is not None:
+        parent.members.append(ind)
+
+
 def read_indicator_row(s: Sentence, block: Block, out: Extraction, modules: Modules,
                        groups: dict) -> Indicator | None:
     """One indicator row: an :class:`Indicator` with its figures (total rows are not)."""
-    row = s.row
-    cells = _cells(row)
-    names = _names_by_role(cells, block.roles, list(row.copies))
+    cells = _cells(s.row)
+    names = _names_by_role(cells, block.roles)
     level_names = [names[r] for r in ("level1", "level2", "level3") if r in names]
     if not level_names:
         return None
@@ -263,37 +296,15 @@ def read_indicator_row(s: Sentence, block: Block, out: Extraction, modules: Modu
                     [_weighted_name(n)[0] for n in dict.fromkeys(level_names)],
                     target=names.get("target", ""), actual=names.get("achieved", ""),
                     level2=_weighted_name(names.get("level2", ""))[0], table=block.number)
-    for i, (cell, role) in enumerate(zip(cells, block.roles)):
-        if role in ("weight", "score", "lost") and getattr(ind, role) is None:
-            header = block.header[i] if i < len(block.header) else ""
-            fig = _figure(s, f"{INDICATOR_PREFIX}{role}", role, cell, "分",
-                          f"{leaf_name}{header}", leaf_name)
-            if fig is not None:
-                setattr(ind, role, fig)
-                out.figures.append(fig)
-    parent = None
-    for level, r in ((1, "level1"), (2, "level2")):
-        if r in names and names[r] != leaf:
-            g = _group_for(names[r], s, block, level, groups, out)
-            if g is not None:
-                if parent is not None and g not in parent.members:
-                    parent.members.append(g)
-                parent = g
-    if parent is not None:
-        parent.members.append(ind)
-    elif block.title_weight is not None:
-        title = groups.setdefault((0, "title"), Group(block.title_weight.scope or "绩效指标",
-                                                      block.title_weight, 0, [], block.number))
-        if title not in out.groups:
-            out.groups.append(title)
-        title.members.append(ind)
+    _indicator_figures(s, block, ind, cells, out)
+    _attach(ind, names, leaf, s, block, groups, out)
     out.indicators.append(ind)
     return ind
 
 
 def _only_module(s: Sentence, block: Block, modules: Modules) -> bool:
     """A row naming a module and no indicator (一级指标 | 分值 | 得分 summary tables)."""
-    names = _names_by_role(_cells(s.row), block.roles, list(s.row.copies))
+    names = _names_by_role(_cells(s.row), block.roles)
     if set(names) & {"level2", "level3"}:
         return False
     first = next((c for c in _cells(s.row) if c), "")
@@ -348,6 +359,7 @@ def _read_block(block: Block, out: Extraction, modules: Modules, ctx: _Context) 
         out.figures.append(block.title_weight)
     groups: dict = {}
     budget_rows: list[BudgetRow] = []
+    first_indicator = len(out.indicators)
     for s in block.rows:
         total = bool(TOTAL_ROW.match(_row_label(_cells(s.row), block.roles) or "")) or \
             s.row.kind == "total"
@@ -364,7 +376,7 @@ def _read_block(block: Block, out: Extraction, modules: Modules, ctx: _Context) 
                 out.table_totals.setdefault(block.number, []).extend(figs)
     if block.kind == "budget":
         _budget_block_done(block, budget_rows, out)
-    inds = [i for i in out.indicators if i.table == block.number]
+    inds = out.indicators[first_indicator:]
     if inds and all(i.score is None for i in inds) and "score" in block.roles:
         out.notes.append(f"{block.rows[0].where if block.rows else ''}：表中“得分”栏未填写，"
                          "不核对得分 / the score column is blank")

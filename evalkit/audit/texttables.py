@@ -56,9 +56,8 @@ def column_role(cell: str) -> str:
     c = _BRACKETS.sub("", normalize_line(cell)).strip(":|")
     if not c or len(c) > 14:
         return ""
-    m = None
-    for m in voc.column_re.finditer(c):
-        pass
+    found = list(voc.column_re.finditer(c))
+    m = found[-1] if found else None
     if m is None or m.end() < len(c) - 2 or m.start() > 4 or _WEIGHT_TITLE.search(cell):
         return ""
     return voc.column_of[m.group(0)]
@@ -217,7 +216,7 @@ def _split(line: str, kind: str) -> list[str]:
     return [c.strip() for c in re.split(r"\s{2,}|\t", line.strip())]
 
 
-def _run(lines: list[str], start: int, kind: str) -> int:
+def _run(kinds: list[str], lines: list[str], start: int, kind: str) -> int:
     """End (exclusive) of the run of lines of ``kind`` from ``start`` (blank lines inside ok)."""
     j = start
     end = start
@@ -225,7 +224,7 @@ def _run(lines: list[str], start: int, kind: str) -> int:
         if not lines[j].strip():
             j += 1
             continue
-        if _line_kind(lines[j]) != kind:
+        if kinds[j] != kind:
             break
         j += 1
         end = j
@@ -252,31 +251,47 @@ def _consistent(rows: list[tuple[int, list[str]]]) -> bool:
     return widths.count(common) >= 2 and common >= 3 and short
 
 
-def _cell_lines(lines: list[str], start: int) -> int:
-    """A run of short lines starting with a header run of column terms, one per line."""
-    j = start
-    while j < len(lines) and len(lines[j].strip()) <= 40 and not _line_kind(lines[j]):
-        j += 1
-    cells = [lines[k].strip() for k in range(start, j)]
-    return j if _header_span([c for c in cells if c], 0) else start
+def _short_runs(lines: list[str], kinds: list[str]) -> list[int]:
+    """For each line, the end of the run of short non-table lines it starts (one pass)."""
+    ends = [0] * (len(lines) + 1)
+    ends[len(lines)] = len(lines)
+    for i in range(len(lines) - 1, -1, -1):
+        short = len(lines[i].strip()) <= 40 and not kinds[i]
+        ends[i] = ends[i + 1] if short else i
+    return ends
+
+
+def _starts_cell_table(lines: list[str], i: int, end: int) -> bool:
+    """The short lines from ``i`` start with a header run of column terms (one per line)."""
+    head: list[str] = []
+    k = i
+    while k < end and len(head) < 16:
+        if lines[k].strip():
+            head.append(lines[k].strip())
+        k += 1
+    return bool(_header_span(head, 0))
 
 
 def find_tables(lines: list[str]) -> list[Segment]:
-    """Split the lines of a text file into prose and tables (see the module docstring)."""
+    """Split the lines of a text file into prose and tables (see the module docstring).
+
+    One pass: each line's kind is computed once, and each run of lines is read once.
+    """
+    kinds = [_line_kind(ln) if ln.strip() else "" for ln in lines]
+    short_end = _short_runs(lines, kinds)
     out: list[Segment] = []
     prose: list[tuple[int, str]] = []
     i = 0
     while i < len(lines):
-        kind = _line_kind(lines[i]) if lines[i].strip() else ""
-        end = _run(lines, i, kind) if kind else i
-        if not kind and lines[i].strip():
-            end2 = _cell_lines(lines, i)
-            if end2 > i:
-                idx = [k for k in range(i, end2) if lines[k].strip()]
-                segs = assemble_cells([lines[k].strip() for k in idx], [k + 1 for k in idx])
-                out, prose = _flush(out, prose, segs)
-                i = end2
-                continue
+        kind = kinds[i]
+        if not kind and lines[i].strip() and short_end[i] > i + 2 \
+                and _starts_cell_table(lines, i, short_end[i]):
+            idx = [k for k in range(i, short_end[i]) if lines[k].strip()]
+            segs = assemble_cells([lines[k].strip() for k in idx], [k + 1 for k in idx])
+            out, prose = _flush(out, prose, segs)
+            i = short_end[i]
+            continue
+        end = _run(kinds, lines, i, kind) if kind else i
         if kind and (end - i >= 2 or kind == "pipes"):
             out, prose = _flush(out, prose, _table_segments(lines, i, end, kind))
             i = end
