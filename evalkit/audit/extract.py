@@ -73,7 +73,7 @@ _ENUM_START = re.compile(r"^(?:[(]\d{1,2}[)]|\d{1,2}[.、](?!\d)|[(][一二三�
                          r"|[一二三四五六七八九十]+[、.]|[一二三四五六七八九十]是)")
 _LINE_NO = re.compile(r"^第(\d+)行$")
 _GLUED = re.compile(r"\d+\.\d+\.\d")
-_LOOSE = re.compile(r"[\u4e00-\u9fff)]\d+(?:\.\d+)?(?![\d.%])(?![年月日个件次项人名万元分天])[\u4e00-\u9fff]")
+_LOOSE = re.compile(r"[\u4e00-\u9fff]\d+(?:\.\d+)?(?![\d.%])(?![年月日个件次项人名万元分天])[\u4e00-\u9fff]")
 
 
 def is_glued(text: str) -> bool:

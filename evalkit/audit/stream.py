@@ -28,7 +28,8 @@ from .noise import MASK, mask_light
 from .numbers import NUMBER_RE, places_of
 from .vocab import vocabulary
 
-STREAM_DOUBT = "PDF/OCR 文本中的表格，单元格顺序由文本推断"
+STREAM_DOUBT = "表格被展平为文本且无表头，单元格顺序由文本推断"
+OCR_DOUBT = "OCR 文本，数字与单元格分界不确定"
 _HEADER = re.compile(r"一级指\s?标.{0,8}二级指标|二级指标.{0,8}三级指标")
 _WEIGHTED = re.compile(r"[\u4e00-\u9fff][(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
 _ANY_WEIGHT = re.compile(r"[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）]")
@@ -250,6 +251,7 @@ class _Parser:
     row: _Row | None = None
     last_group: _Tok | None = None
     roots: list = field(default_factory=list)
+    doubt: str = STREAM_DOUBT
     used: dict[int, Decimal] = field(default_factory=dict)     # id(group) → weight placed in it
     parent: dict[int, Group | None] = field(default_factory=dict)
 
@@ -274,7 +276,8 @@ class _Parser:
         w = Decimal(tok.weight)
         while self.stack and self._remaining(self.stack[-1]) < w:
             self.stack.pop()
-        fig = _fig(s, "weight.group", "weight", tok.weight, tok.start, tok.name, tok.name)
+        fig = _fig(s, "weight.group", "weight", tok.weight, tok.start, tok.name, tok.name,
+                   self.doubt)
         g = Group(tok.name, fig, len(self.stack) + 1, [], self.table)
         self.out.groups.append(g)
         self._place(g, close=False)
@@ -343,14 +346,15 @@ class _Parser:
             return None
         s = r.s
         ind = Indicator(s, name, self.modules.rightmost(self._module_name()), [name],
-                        table=self.table, doubt=STREAM_DOUBT)
+                        table=self.table, doubt=self.doubt)
         if weight:
-            ind.weight = _fig(s, f"{INDICATOR_PREFIX}weight", "weight", weight, -1, name, name)
+            ind.weight = _fig(s, f"{INDICATOR_PREFIX}weight", "weight", weight, -1, name, name,
+                              self.doubt)
         if score is not None:
             ind.score = _fig(s, f"{INDICATOR_PREFIX}score", "score", score.num, score.start,
-                             name, name)
+                             name, name, self.doubt)
         for role, tok in zip(("target", "actual"), r.values):
-            self.out.figures.append(_value_fig(s, role, tok, name))
+            self.out.figures.append(_value_fig(s, role, tok, name, self.doubt))
             setattr(ind, role, tok.text)
         for f in (ind.weight, ind.score):
             if f is not None:
@@ -363,15 +367,15 @@ class _Parser:
 
 
 def _fig(s: Sentence, key: str, kind: str, num: str, start: int, label: str,
-         scope: str) -> Figure:
+         scope: str, doubt: str) -> Figure:
     places = places_of(num)
     return Figure(key, key_name(key) if key != "weight.group" else f"{label}分值", kind,
                   Decimal(num), "分", f"{num}分" if kind != "weight" or key != "weight.group"
                   else f"({num}分)", places, Decimal(1).scaleb(-places), s, label, start=start,
-                  scope=scope, doubt=STREAM_DOUBT)
+                  scope=scope, doubt=doubt)
 
 
-def _value_fig(s: Sentence, role: str, tok: _Tok, name: str) -> Figure:
+def _value_fig(s: Sentence, role: str, tok: _Tok, name: str, doubt: str) -> Figure:
     unit = tok.unit
     try:
         value = Decimal(tok.num.replace(",", ""))
@@ -381,10 +385,10 @@ def _value_fig(s: Sentence, role: str, tok: _Tok, name: str) -> Figure:
     key = f"{INDICATOR_PREFIX}{role}"
     return Figure(key, key_name(key), "value", value, unit, tok.text, places,
                   Decimal(1).scaleb(-places), s, name, start=tok.start, scope=name,
-                  doubt=STREAM_DOUBT, printed_unit=unit)
+                  doubt=doubt, printed_unit=unit)
 
 
-def _form_fields(s: Sentence, text: str, out: Extraction) -> list[tuple[int, int]]:
+def _form_fields(s: Sentence, text: str, out: Extraction, doubt: str) -> list[tuple[int, int]]:
     """``自评得分98`` in a form's heading cells: the stated total score."""
     used = []
     for m in _FIELD.finditer(text):
@@ -392,7 +396,7 @@ def _form_fields(s: Sentence, text: str, out: Extraction) -> list[tuple[int, int
         places = places_of(num)
         fig = Figure("score.total", key_name("score.total"), "score", Decimal(num), "分",
                      f"{num}分", places, Decimal(1).scaleb(-places), s, m.group(0)[:-len(num)],
-                     start=m.start("n"), doubt=STREAM_DOUBT)
+                     start=m.start("n"), doubt=doubt)
         out.figures.append(fig)
         out.table_totals.setdefault(-1000 - s.index, []).append(fig)
         used.append(m.span("n"))
@@ -408,20 +412,30 @@ def _roles_in_header(text: str) -> set[str]:
     return {voc.column_of[x.group(0)] for x in voc.column_re.finditer(window)}
 
 
+def _doubt(sents: list[Sentence]) -> str:
+    """OCR text is never certain; a flattened table without a header row neither."""
+    if any(s.glued or _OCR_TEN.search(s.text) for s in sents):
+        return OCR_DOUBT
+    if not any(_HEADER.search(s.text) for s in sents):
+        return STREAM_DOUBT
+    return ""
+
+
 def extract_streams(sents: list[Sentence], out: Extraction, modules: Modules) -> None:
     """Read consecutive stream sentences as one flattened scoring sheet."""
     table = -sents[0].index
-    parser = _Parser(out, modules, table)
+    parser = _Parser(out, modules, table, doubt=_doubt(sents))
     total_key = None
     for s in sents:
         text = mask_light(_OCR_TEN.sub("10", s.text))
         roles = _roles_in_header(text)
         if roles:
             parser.has_values = bool(roles & {"target", "achieved"})
-        used = _glued_budget(s, text, out) + _form_fields(s, text, out)
+        used = _glued_budget(s, text, out) + _form_fields(s, text, out, parser.doubt)
         if used and total_key is None:
             total_key = -1000 - s.index
-        start = _HEADER.search(text).end() if _HEADER.search(text) else 0
+        header = _HEADER.search(text)
+        start = header.end() if header else 0
         for tok in _tokens(text, used):
             if tok.end <= start:
                 continue
@@ -429,7 +443,8 @@ def extract_streams(sents: list[Sentence], out: Extraction, modules: Modules) ->
     parser.close_row()
     if total_key is not None and total_key in out.table_totals:
         out.table_totals[table] = out.table_totals.pop(total_key)
-    out.notes.append(f"{sents[0].where}：按文本流读取的评分表（PDF/OCR），"
+    how = "OCR 文本" if parser.doubt == OCR_DOUBT else "展平为文本的表格"
+    out.notes.append(f"{sents[0].where}：按文本流读取的评分表（{how}），"
                      f"{sum(1 for i in out.indicators if i.table == table)} 个指标")
 
 
@@ -452,4 +467,4 @@ def _feed(p: _Parser, tok: _Tok, s: Sentence) -> None:
     p.text(tok, s)
 
 
-__all__ = ["STREAM_DOUBT", "extract_streams", "is_stream", "split_glued"]
+__all__ = ["OCR_DOUBT", "STREAM_DOUBT", "extract_streams", "is_stream", "split_glued"]

@@ -51,6 +51,7 @@ class Block:
     title_weight: Figure | None = None
     number: int = 0
     rows: list[Sentence] = field(default_factory=list)
+    unit: str = ""              # the table's unit (``单位：万元`` in its caption or above it)
 
 
 def _cells(row: TableRow) -> list[str]:
@@ -101,9 +102,22 @@ def _figure(s: Sentence, key: str, kind: str, cell: str, unit_hint: str, label: 
         places = max(0, places + AMOUNT_PLACES.get(unit, 0))
     start = s.text.find(num)
     return Figure(key, key_name(key), kind, value, norm, f"{num}{unit}", places, step, s,
-                  label, unit_assumed=assumed and kind == "amount" and False, start=start,
-                  scope=scope, doubt=doubt or ("OCR/粘连文本" if s.glued else ""),
-                  printed_unit=unit)
+                  label, unit_assumed=assumed, start=start, scope=scope,
+                  doubt=doubt or ("OCR/粘连文本" if s.glued else ""), printed_unit=unit)
+
+
+def _value_figure(s: Sentence, role: str, cell: str, unit_hint: str, name: str) -> Figure | None:
+    """An indicator's target / actual value when the cell is a number (unit: cell, else column)."""
+    got = number_cell(cell)
+    if got is None:
+        return None
+    num, unit = got
+    unit = unit or unit_hint
+    places = places_of(num)
+    key = f"{INDICATOR_PREFIX}{role}"
+    return Figure(key, key_name(key), "value", Decimal(num.replace(",", "")), unit,
+                  f"{num}{unit}", places, Decimal(1).scaleb(-places), s, name,
+                  start=s.text.find(num), scope=name, printed_unit=unit)
 
 
 def _unit_of(header: str) -> str:
@@ -175,7 +189,7 @@ def read_budget_row(s: Sentence, block: Block, out: Extraction) -> BudgetRow | N
             kind = "rate" if role == "rate" else "amount"
             fig = _figure(s, _budget_key(role, label_role, label), kind, cell,
                           "%" if kind == "rate" else (_unit_of(header) or _unit_of(" ".join(
-                              block.header)) or "万元"), f"{label}{header}", scope)
+                              block.header)) or block.unit), f"{label}{header}", scope)
         else:
             fig = _figure(s, f"{INDICATOR_PREFIX}{role}", role, cell, "分", f"{label}{header}",
                           scope or "预算执行")
@@ -250,7 +264,14 @@ def _group_for(name_cell: str, s: Sentence, block: Block, level: int,
 def _indicator_figures(s: Sentence, block: Block, ind: Indicator, cells: list[str],
                        out: Extraction) -> None:
     """分值 / 得分 / 扣分 of an indicator row, by column."""
+    unit = _names_by_role(cells, block.roles).get("unit", "")
     for i, (cell, role) in enumerate(zip(cells, block.roles)):
+        if role in ("target", "achieved"):
+            fig = _value_figure(s, "target" if role == "target" else "actual", cell,
+                                unit if len(unit) <= 4 else "", ind.name)
+            if fig is not None:
+                out.figures.append(fig)
+            continue
         if role in ("weight", "score", "lost") and getattr(ind, role) is None:
             header = block.header[i] if i < len(block.header) else ""
             fig = _figure(s, f"{INDICATOR_PREFIX}{role}", role, cell, "分",
@@ -325,7 +346,21 @@ def _title_weight(s: Sentence, cells: list[str]) -> Figure | None:
     return None
 
 
-def _blocks(sents: list[Sentence]) -> tuple[list[Sentence], list[Block]]:
+_TABLE_UNIT = re.compile(r"单位[:：]\s*(亿元|万元|元)")
+
+
+def _table_unit(sents: list[Sentence], all_sents: list[Sentence]) -> str:
+    """``单位：万元`` in the caption / the line above the table, or in its first rows."""
+    first = sents[0].index - 1
+    around = all_sents[max(0, first - 2):first] + sents[:2]
+    for s in around:
+        m = _TABLE_UNIT.search(s.text)
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _blocks(sents: list[Sentence], unit: str = "") -> tuple[list[Sentence], list[Block]]:
     """Split a table's rows into the rows before any header and blocks under header rows."""
     pre: list[Sentence] = []
     blocks: list[Block] = []
@@ -334,7 +369,7 @@ def _blocks(sents: list[Sentence]) -> tuple[list[Sentence], list[Block]]:
         if _is_header(cells):
             roles = _header_roles(cells)
             blocks.append(Block(cells, roles, _block_kind(roles), _title_weight(s, cells),
-                                s.row.table * 1000 + s.index % 1000))
+                                s.row.table * 1000 + s.index % 1000, unit=unit))
             continue
         if blocks:
             blocks[-1].rows.append(s)
@@ -389,7 +424,7 @@ def extract_tables(rows: list[Sentence], out: Extraction, modules: Modules,
     for s in rows:
         tables.setdefault(s.row.table, []).append(s)
     for sents in tables.values():
-        pre, blocks = _blocks(sents)
+        pre, blocks = _blocks(sents, _table_unit(sents, out.sentences))
         for s in pre:
             if s.row.kind != "header":
                 _prose_row(s, out, modules, ctx)
