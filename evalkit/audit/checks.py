@@ -136,10 +136,16 @@ def _module_of(key: str) -> str:
 
 def sum_check(kind: str, title: str, whole: Figure, parts: list[Figure],
               exact: bool = True) -> Check:
-    """Σ parts = whole (``exact``) or Σ parts ≤ whole; tolerance one last digit per addend."""
+    """Σ parts = whole (``exact``) or Σ parts ≤ whole; tolerance one last digit per addend.
+
+    Weights, scores and counts printed as whole numbers are exact (no tolerance): a weight of 4
+    is 4, not a rounded 4.4.
+    """
     total = sum((p.value for p in parts), Decimal(0))
     steps = [p.step for p in parts] + [whole.step]
     tol = len(parts) * max(steps)
+    if whole.kind in ("weight", "score", "lost", "count") and max(steps) >= 1:
+        tol = Decimal(0)
     ok = abs(total - whole.value) <= tol if exact else total <= whole.value + tol
     places = max(p.places for p in parts + [whole])
     expr = " + ".join(p.display() for p in parts)
@@ -318,7 +324,7 @@ def check_count_lists(ex: Extraction) -> list[Check]:
         detail = f"列举 {n} 项：{shown}"
         if n == count.value:
             out.append(Check("count", title, OK, count.display(), f"{n}项", detail, [count]))
-        elif cl.partial or cl.pattern == "listed":
+        elif cl.pattern == "listed" or (cl.partial and n < count.value):
             out.append(Check("count", title, UNVERIFIED, count.display(), f"{n}项", detail,
                              [count], "列表起止不明（顿号列举可能含非计数对象），不判为不一致 / "
                              "where the list starts is unclear"))

@@ -876,6 +876,7 @@ def extract(report: RawReport, modules: Modules | None = None) -> Extraction:
         tables.extract_tables(rows, out, modules, ctx)
     if streamed:
         stream.extract_streams(streamed, out, modules)
+    tables.read_rules(sentences, out)
     return out
 
 

@@ -238,6 +238,7 @@ class _Row:
     bare: list[_Tok] = field(default_factory=list)
     values: list[_Tok] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
+    slots: list[object] = field(default_factory=list)   # target/actual cells in order
     weight_from_group: str = ""
 
 
@@ -275,11 +276,12 @@ class _Parser:
         self.close_row()
         w = Decimal(tok.weight)
         while self.stack and self._remaining(self.stack[-1]) < w:
-            self.stack.pop()
+            self.stack.pop().closed = True      # a sibling started: all its members were seen
         fig = _fig(s, "weight.group", "weight", tok.weight, tok.start, tok.name, tok.name,
                    self.doubt)
         g = Group(tok.name, fig, len(self.stack) + 1, [], self.table)
         self.out.groups.append(g)
+        self.out.figures.append(fig)
         self._place(g, close=False)
         self.stack.append(g)
 
@@ -296,6 +298,7 @@ class _Parser:
                 self.row.weight_from_group = self.last_group.weight
         if tok.unit in _VALUE_UNITS:
             self.row.values.append(tok)
+            self.row.slots.append(tok)
         elif not tok.unit:
             self.row.bare.append(tok)
             if len(self.row.bare) == 2 or (self.row.weight_from_group and len(self.row.bare) == 1):
@@ -305,6 +308,7 @@ class _Parser:
         r = self.row
         if r is not None and r.bare and self.has_values:
             r.texts.append(tok.text)
+            r.slots.append(tok.text)
             return
         if r is not None and not r.bare and not r.values:
             r.name = (r.name + tok.text)[-24:]
@@ -331,6 +335,10 @@ class _Parser:
         (it was the last group added, and the last member of its parent)."""
         if self.out.groups and self.out.groups[-1] is g:
             self.out.groups.pop()
+        for i in range(len(self.out.figures) - 1, max(-1, len(self.out.figures) - 8), -1):
+            if self.out.figures[i] is g.weight:
+                del self.out.figures[i]
+                break
         parent = self.parent.pop(id(g), None)
         holder = parent.members if parent is not None else self.roots
         if holder and holder[-1] is g:
@@ -353,9 +361,11 @@ class _Parser:
         if score is not None:
             ind.score = _fig(s, f"{INDICATOR_PREFIX}score", "score", score.num, score.start,
                              name, name, self.doubt)
-        for role, tok in zip(("target", "actual"), r.values):
-            self.out.figures.append(_value_fig(s, role, tok, name, self.doubt))
-            setattr(ind, role, tok.text)
+        for role, slot in zip(("target", "actual"), r.slots):
+            if isinstance(slot, _Tok):
+                self.out.figures.append(_value_fig(s, role, slot, name, self.doubt))
+                slot = slot.text
+            setattr(ind, role, slot)
         for f in (ind.weight, ind.score):
             if f is not None:
                 self.out.figures.append(f)

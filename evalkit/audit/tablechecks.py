@@ -78,23 +78,26 @@ def check_indicators(ex: Extraction) -> list[Check]:
 # ------------------------------------------------------------------------------- table totals
 
 def _weights_check(total_w: Figure, inds: list[Indicator], siblings: list[Indicator]
-                   ) -> tuple[Check | None, bool]:
-    """The weights add up to the total row's 分值 (or with the other blocks of the form)."""
+                   ) -> tuple[Check | None, list[Indicator] | None]:
+    """The weights add up to the total row's 分值 (or with the other blocks of the form).
+
+    Returns the check and the indicators that make the table complete (None when it is not).
+    """
     weights = [i.weight for i in inds if i.weight is not None]
     if not weights:
-        return None, False
+        return None, None
     title = f"各指标分值之和 = {total_w.display_name}分值"
-    every = [i.weight for i in siblings if i.weight is not None]
-    for figs, how in ((weights, ""), (every, "（含本表其他栏目的分值）")):
-        if abs(_sum(figs) - total_w.value) <= len(figs) * total_w.step:
+    for members, how in ((inds, ""), (siblings, "（含本表其他栏目的分值）")):
+        figs = [i.weight for i in members if i.weight is not None]
+        if _sum(figs) == total_w.value:
             check = sum_check("table", title + how, total_w, figs)
-            return check, len(figs) == len(weights) and len(weights) == len(inds)
+            return check, (members if len(figs) == len(members) else None)
     s = _sum(weights)
     if s > total_w.value:
-        return sum_check("table", title, total_w, weights), False
+        return sum_check("table", title, total_w, weights), None
     return unverified("table", title, total_w.display(),
                       f"表中指标分值之和{fmt_dec(s, 2)}小于合计分值，表格可能只列出部分指标 / "
-                      "the table may list only some indicators", [total_w, *weights]), False
+                      "the table may list only some indicators", [total_w, *weights]), None
 
 
 def table_total_checks(totals: list[Figure], inds: list[Indicator], siblings: list[Indicator],
@@ -103,21 +106,22 @@ def table_total_checks(totals: list[Figure], inds: list[Indicator], siblings: li
     total_s = next((f for f in totals if f.kind == "score"), None)
     total_w = next((f for f in totals if f.kind == "weight"), None)
     out = []
-    complete = False
+    complete = None
     if total_w is not None:
         check, complete = _weights_check(total_w, inds, siblings)
         if check is not None:
             out.append(check)
-    scores = [i.score for i in inds if i.score is not None]
+    members = complete or inds
+    scores = [i.score for i in members if i.score is not None]
     if total_s is None:
         return out
     title = f"自评表指标得分之和 = {key_name(total_s.key)}"
     if not scores:
         return out + [unverified("table", title, total_s.display(), "表中得分栏为空 / no scores",
                                  [total_s])]
-    if complete and len(scores) == len(inds):
+    if complete is not None and len(scores) == len(members):
         out.append(sum_check("indicator", title, total_s, scores))
-        out += _module_sums(inds, total_s, groups)
+        out += _module_sums(members, total_s, groups)
     else:
         out += _partial_bounds(total_s, total_w, inds, title)
     return out
@@ -164,7 +168,7 @@ def check_groups(ex: Extraction) -> list[Check]:
             continue
         title = f"［{g.name}］下级分值之和 = {g.weight.display()}"
         s = _sum(weights)
-        if abs(s - g.weight.value) <= len(weights) * g.weight.step or s > g.weight.value:
+        if s >= g.weight.value or g.closed:
             out.append(sum_check("group", title, g.weight, weights))
         else:
             out.append(unverified("group", title, g.weight.display(),

@@ -430,8 +430,14 @@ def extract_tables(rows: list[Sentence], out: Extraction, modules: Modules,
                 _prose_row(s, out, modules, ctx)
         for block in blocks:
             _read_block(block, out, modules, ctx)
-    if any(_EXEC_SCORE_RULE.search(s.text) for s in rows):
-        out.rules["exec_score"] = "得分 = 执行率 × 分值"
+
+
+def read_rules(sentences: list[Sentence], out: Extraction) -> None:
+    """Scoring rules the form states (``得分=执行率×分值``)."""
+    for s in sentences:
+        if _EXEC_SCORE_RULE.search(s.text):
+            out.rules["exec_score"] = "得分 = 执行率 × 分值"
+            return
 
 
 __all__ = ["Block", "extract_tables", "number_cell", "read_budget_row", "read_indicator_row"]
