@@ -256,6 +256,7 @@ class _Sent:
     opens: list[int]           # position of the innermost open bracket (-1 outside brackets)
     consumed: set[int] = field(default_factory=set)
     recent: dict[tuple[int, str], list[Figure]] = field(default_factory=dict)
+    scope: str = ""            # the project / 镇街 this sentence is about (named before a term)
     figures: list[Figure] = field(default_factory=list)
     open_parts: dict[int, Breakdown] = field(default_factory=dict)
     pending_from: str | None = None
@@ -592,10 +593,29 @@ def _labelled(x: _N, picked) -> tuple[str, str, str, int] | None:
             key = _resolve(term.key, x, _whole_key(x))
             if key:
                 return key, term.kind, word, k
+    module = _module_figure(x)
+    if module is not None:
+        return (*module, -1)
     generic = _generic_key(x)
     if generic is None:
         return None
     return (*generic, -1)
+
+
+def _module_figure(x: _N) -> tuple[str, str, str] | None:
+    """``决策指标18.00分`` (a module's score); ``产出指标(50分)`` (its weight)."""
+    if x.unit != "分":
+        return None
+    mods = x.st.modules
+    if x.depth > 0:
+        open_at = x.st.opens[x.n.start]
+        name = mods.rightmost(x.st.text[max(0, open_at - 8):open_at])
+        if name is not None and x.st.text[x.cs:x.n.start].strip() == "":
+            return f"weight.modules.{name}", "weight", ""
+    name = mods.rightmost(x.label)
+    if name is not None:
+        return f"score.modules.{name}", "score", ""
+    return None
 
 
 def _refine(x: _N, key: str, kind: str, word: str) -> str:
@@ -636,7 +656,8 @@ def _indicator_level(x: _N) -> bool:
     open_at = x.st.opens[x.n.start] if x.n.start < len(x.st.opens) else -1
     if x.depth > 0 and open_at >= 0:
         name = text[max(0, open_at - 6):open_at]
-        if x.st.modules.rightmost(name) is None and re.search(r"[\u4e00-\u9fff]$", name):
+        if x.st.modules.rightmost(name) is None and re.search(r"[\u4e00-\u9fff]$", name) \
+                and not re.search(r"\d(?:分|%|万元|元)$", name):
             return True
     return bool(_ENUM_MARK.search(x.near(80))) and "(" not in label
 
@@ -653,15 +674,19 @@ def _entity_before(x: _N, term_start: int) -> str:
 
 
 def _scope_of(x: _N, key: str, picked) -> str:
+    """The entity a figure belongs to: named before its term, else the sentence's entity, else
+    the enumerated item's; "" (the department) when its clause names the department."""
     if key.startswith(("count:", "rank:")):
         return ""
     if picked is not None:
         ent = _entity_before(x, picked[1])
         if ent:
+            x.st.scope = ent
             return ent
-    if x.st.s.item and not _DEPT_MARK.search(x.st.text[x.cs:x.n.start]):
-        return x.st.s.item
-    return ""
+    if _DEPT_MARK.search(x.st.text[x.cs:x.n.start]):
+        x.st.scope = ""
+        return ""
+    return x.st.scope or x.st.s.item
 
 
 def _read_labelled(x: _N, picked, ctx: _Context, out: Extraction) -> Figure | None:

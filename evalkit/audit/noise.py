@@ -60,14 +60,15 @@ def _light() -> re.Pattern:
 def _compiled() -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pattern]:
     voc = vocabulary()
     spans = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
-    instructions = re.compile(alternation(voc.words("instructions")) + r"|[=＝]|每.{0,8}[扣得减加]")
+    instructions = re.compile(alternation(voc.words("instructions"))
+                              + r"|[=＝]|每.{0,8}[扣得减加]|以.{1,12}为准")
     thresholds = re.compile(rf"(?:{alternation(voc.words('thresholds'))})\s?(\d+(?:\.\d+)?\s?%)"
                             r"|\d+(?:\.\d+)?\s?%(?:及?以上|及?以下)")
     chrome = re.compile(rf"^\s*[-*·•]?\s*(?:{alternation(voc.words('chrome_lines'))})\s*[:：]")
     return spans, instructions, thresholds, chrome
 
 
-_CLAUSE = re.compile(r"[^,;。!?()]+")
+_CLAUSE = re.compile(r"[^,;。!?()|]+")
 
 
 def is_chrome_line(line: str) -> bool:

@@ -18,6 +18,7 @@ following row is read by its block:
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,7 +27,8 @@ from .extract import Modules, _Context, extract_sentence
 from .model import (INDICATOR_PREFIX, Breakdown, BudgetRow, Extraction, Figure, Group,
                     Indicator, Sentence, key_name)
 from .numbers import AMOUNT_PLACES, AMOUNT_SCALE, places_of
-from .readers import TOTAL_ROW, TableRow
+from .noise import mask
+from .readers import TOTAL_ROW, TableRow, label_row
 from .text import normalize_line
 from .texttables import column_role, is_header_run, weight_title
 from .vocab import vocabulary
@@ -360,16 +362,29 @@ def _table_unit(sents: list[Sentence], all_sents: list[Sentence]) -> str:
     return ""
 
 
+def _title_row(cells: list[str]) -> bool:
+    """A row holding only a block title with its weight (one merged cell across the table)."""
+    distinct = {c for c in cells if c}
+    return len(distinct) == 1 and weight_title(next(iter(distinct))) is not None
+
+
 def _blocks(sents: list[Sentence], unit: str = "") -> tuple[list[Sentence], list[Block]]:
     """Split a table's rows into the rows before any header and blocks under header rows."""
     pre: list[Sentence] = []
     blocks: list[Block] = []
+    title: Sentence | None = None
     for s in sents:
         cells = _cells(s.row)
+        if _title_row(cells):           # 预算执行情况（10分） across the table: the next block's
+            title = s
+            continue
         if _is_header(cells):
             roles = _header_roles(cells)
-            blocks.append(Block(cells, roles, _block_kind(roles), _title_weight(s, cells),
+            weight = _title_weight(s, cells) or (_title_weight(title, _cells(title.row))
+                                                 if title is not None else None)
+            blocks.append(Block(cells, roles, _block_kind(roles), weight,
                                 s.row.table * 1000 + s.index % 1000, unit=unit))
+            title = None
             continue
         if blocks:
             blocks[-1].rows.append(s)
@@ -389,6 +404,19 @@ def _prose_row(s: Sentence, out: Extraction, modules: Modules, ctx: _Context) ->
     return figs
 
 
+def _relabel(s: Sentence, block: Block) -> Sentence:
+    """The row labelled by its block's header (the table's first row may be a title or another
+    block's header), as the sentence prose rules read."""
+    row = s.row
+    headers = list(block.header) + [""] * max(0, len(row.cells) - len(block.header))
+    if headers[:len(row.headers)] == list(row.headers):
+        return s
+    new_row = dataclasses.replace(row, headers=headers[:len(row.cells)])
+    text = normalize_line(label_row(new_row))
+    new = dataclasses.replace(s, text=text, masked=mask(text), row=new_row)
+    return new
+
+
 def _read_block(block: Block, out: Extraction, modules: Modules, ctx: _Context) -> None:
     if block.title_weight is not None:
         out.figures.append(block.title_weight)
@@ -404,9 +432,9 @@ def _read_block(block: Block, out: Extraction, modules: Modules, ctx: _Context) 
                 budget_rows.append(r)
         elif block.kind == "indicator" and not total and not _only_module(s, block, modules):
             if read_indicator_row(s, block, out, modules, groups) is None:
-                _prose_row(s, out, modules, ctx)
+                _prose_row(_relabel(s, block), out, modules, ctx)
         else:
-            figs = _prose_row(s, out, modules, ctx)
+            figs = _prose_row(_relabel(s, block), out, modules, ctx)
             if block.kind == "indicator" and total:
                 out.table_totals.setdefault(block.number, []).extend(figs)
     if block.kind == "budget":

@@ -108,6 +108,11 @@ class _Block:
     kind: str          # budget | indicator | table
 
 
+def _block_title(cells: list[str], i: int) -> bool:
+    """``绩效指标(90分)`` right before a header run (not a weighted 一级指标 cell of a row)."""
+    return weight_title(cells[i]) is not None and bool(_header_span(cells, i + 1))
+
+
 def _block_kind(roles: list[str]) -> str:
     s = set(roles)
     if len(s & {"initial", "budget", "actual", "rate"}) >= 2:
@@ -123,7 +128,7 @@ def _row_end(cells: list[str], i: int, block: _Block) -> int:
     j = i + 1
     while j < len(cells) and j - i < width:
         c = normalize_line(cells[j])
-        if _SECTION_END.match(c) or weight_title(c) or _header_span(cells, j):
+        if _SECTION_END.match(c) or _block_title(cells, j) or _header_span(cells, j):
             break
         if block.kind == "budget" and _row_label(c) and not _is_numeric(c):
             break
@@ -171,7 +176,7 @@ def assemble_cells(cells: list[str], lines: list[int]) -> list[Segment]:
         i += span
         while i < len(cells) and not _header_span(cells, i):
             c = normalize_line(cells[i])
-            if _SECTION_END.match(c) or weight_title(c):
+            if _SECTION_END.match(c) or _block_title(cells, i):
                 break
             if not c:
                 i += 1
@@ -286,14 +291,19 @@ def find_tables(lines: list[str]) -> list[Segment]:
         kind = kinds[i]
         if not kind and lines[i].strip() and short_end[i] > i + 2 \
                 and _starts_cell_table(lines, i, short_end[i]):
-            idx = [k for k in range(i, short_end[i]) if lines[k].strip()]
+            start = i
+            if prose and weight_title(prose[-1][1]):
+                start = prose.pop()[0] - 1      # the block title goes with its table
+            idx = [k for k in range(start, short_end[i]) if lines[k].strip()]
             segs = assemble_cells([lines[k].strip() for k in idx], [k + 1 for k in idx])
             out, prose = _flush(out, prose, segs)
             i = short_end[i]
             continue
         end = _run(kinds, lines, i, kind) if kind else i
         if kind and (end - i >= 2 or kind == "pipes"):
-            out, prose = _flush(out, prose, _table_segments(lines, i, end, kind))
+            segs = _table_segments(lines, i, end, kind)
+            _title_and_form(segs, prose, out)
+            out, prose = _flush(out, prose, segs)
             i = end
             continue
         prose.append((i + 1, lines[i]))
@@ -301,6 +311,25 @@ def find_tables(lines: list[str]) -> list[Segment]:
     if prose:
         out.append(Segment(prose))
     return out
+
+
+def _title_and_form(segs: list[Segment], prose: list[tuple[int, str]],
+                    out: list[Segment]) -> None:
+    """A block title line right above a table is its title; a table that follows another one
+    with only its title between belongs to the same form (one table number)."""
+    if not segs or segs[0].table is None or segs[0].table.kind == "cells":
+        return
+    table = segs[0].table
+    while prose and not prose[-1][1].strip():
+        prose.pop()
+    if prose and weight_title(prose[-1][1]):
+        table.titles[0] = prose.pop()[1].strip()
+    if not any(t.strip() for _, t in prose) and out and out[-1].table is not None:
+        prev = out[-1].table
+        prev.form = prev.form or prev.lines[0]
+        table.form = prev.form
+    elif not table.form:
+        table.form = table.lines[0]
 
 
 def _flush(out: list[Segment], prose: list[tuple[int, str]], segs: list[Segment]):
