@@ -370,21 +370,29 @@ def check_unit_slips(ex: Extraction) -> list[Check]:
 
 # ------------------------------------------------------------------------------------ scores
 
-def check_modules(groups, modules: Modules) -> list[Check]:
-    """Module scores add up to the total score (all the framework's modules stated)."""
+def check_modules(groups, modules: Modules, ex: Extraction | None = None) -> list[Check]:
+    """Module scores add up to the total score: the scores listed under it (其中…), or every
+    module of the framework. Without either, whether all modules are stated is unknown."""
+    known = set(modules.weights)
+    for bd in (ex.breakdowns if ex is not None else []):
+        listed = {_module_of(p.key) for p in bd.parts if p.key.startswith("score.modules.")}
+        if bd.whole.key == "score.total" and len(bd.parts) >= 2 and \
+                all(p.kind == "score" for p in bd.parts) and not (known and listed < known):
+            title = " + ".join(p.display_name for p in bd.parts) + " = 自评总分"
+            return [sum_check("modules", title, bd.whole, bd.parts)]
     module_keys = [k for k in groups if k.startswith("score.modules.")]
     total = _first(groups, "score.total")
     if total is None or len(module_keys) < 2:
         return []
     parts = [p for p in (_first(groups, k) for k in module_keys) if p is not None]
     title = " + ".join(key_name(k) for k in module_keys) + " = 自评总分"
-    known = set(modules.weights)
     stated = {_module_of(k) for k in module_keys}
-    if known and stated < known:
-        missing = "、".join(sorted(known - stated))
-        return [unverified("modules", title, total.display(),
-                           f"未陈述模块 {missing} 的得分，无法核对总分 / not every module stated",
-                           [total, *parts])]
+    if not known or stated < known:
+        missing = "、".join(sorted(known - stated)) if known else ""
+        why = (f"未陈述模块 {missing} 的得分" if missing else "不知道报告是否列出了全部模块（可用 "
+               "--framework 指定评分框架）")
+        return [unverified("modules", title, total.display(), f"{why}，无法核对总分 / not every "
+                           "module is known to be stated", [total, *parts])]
     return [sum_check("modules", title, total, parts)]
 
 

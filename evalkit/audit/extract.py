@@ -257,6 +257,7 @@ class _Sent:
     consumed: set[int] = field(default_factory=set)
     recent: dict[tuple[int, str], list[Figure]] = field(default_factory=dict)
     scope: str = ""            # the project / 镇街 this sentence is about (named before a term)
+    modules_used: set[tuple[str, str]] = field(default_factory=set)
     figures: list[Figure] = field(default_factory=list)
     open_parts: dict[int, Breakdown] = field(default_factory=dict)
     pending_from: str | None = None
@@ -356,16 +357,39 @@ def _pick_term(x: _N) -> tuple[int, int, int, str] | None:
     return None
 
 
-def _resolve(term_key: str, x: _N, whole: str | None) -> str | None:
-    """Turn a term's key or role (``@score``, ``@basic`` …) into a concrete key."""
+_OWN_SUBJECT = re.compile(r"^(?:其中|我局|本局|我部门|本部门|本单位|我单位|全年|年度|的|为|,|:)+|"
+                          r"(?:的|为|,|:)+$")
+_DEPT_SUBJECT = re.compile(r"部门|整体|单位|本局|我局|全局|总|综合|合计|小计")
+
+
+def _resolve(term_key: str, x: _N, whole: str | None, term_start: int = -1) -> str | None:
+    """Turn a term's key or role (``@score``, ``@basic`` …) into a concrete key.
+
+    A score / weight / 扣分 belongs to the module named in its clause; else, when its clause
+    names something else (``绩效自评46.00分`` with no module 绩效 known), to that — a free
+    ``score:`` key, never another clause's module; else to the module named earlier in the
+    sentence or in the section heading (once per sentence: a second score is not borrowed);
+    else to the total.
+    """
     if not term_key.startswith("@"):
         return term_key
     if term_key in ("@basic", "@project"):
         return _part_key(0 if term_key == "@basic" else 1, x.label, whole)
     prefix = _MODULE_ROLES[term_key]
     mods = x.st.modules
-    module = mods.rightmost(x.label) or mods.rightmost(x.near()) or mods.rightmost(x.st.s.heading)
-    return f"{prefix}.modules.{module}" if module else f"{prefix}.total"
+    module = mods.rightmost(x.label)
+    if module is None and term_start >= 0:
+        subject = _OWN_SUBJECT.sub("", x.st.text[x.cs:term_start].replace(MASK, ""))
+        if len(subject) >= 2 and not _DEPT_SUBJECT.search(subject):
+            return f"{prefix}:{subject[-10:]}"
+    if module is None:
+        module = mods.rightmost(x.near()) or mods.rightmost(x.st.s.heading)
+        if module is not None and (prefix, module) in x.st.modules_used:
+            return None
+    if module is None:
+        return f"{prefix}.total"
+    x.st.modules_used.add((prefix, module))
+    return f"{prefix}.modules.{module}"
 
 
 def _part_key(idx: int, label: str, whole: str | None) -> str:
@@ -584,13 +608,13 @@ def count_noun(x: _N) -> str:
 def _labelled(x: _N, picked) -> tuple[str, str, str, int] | None:
     """(key, kind, term, term index) of a labelled number, else a generic key, else None."""
     if picked is not None:
-        k, _a, _b, word = picked
+        k, a, _b, word = picked
         term = x.st.voc.terms[word]
         if term.kind == "score" and term.key == "@score" and x.unit != "分" \
                 and not re.search(r"自评|得分", x.label):
             picked = None
         else:
-            key = _resolve(term.key, x, _whole_key(x))
+            key = _resolve(term.key, x, _whole_key(x), a)
             if key:
                 return key, term.kind, word, k
     module = _module_figure(x)
@@ -767,9 +791,11 @@ def _whole_for(fig: Figure, x: _N, ctx: _Context) -> Figure | None:
         before = st.before(x.depth - 1, fam, open_at)
         if before and not st.text[before[-1].start + len(before[-1].raw):open_at].strip():
             return before[-1]
-    if not _PART_MARK.search(x.label) and "含" not in x.label[:3]:
-        return None
     level = st.before(x.depth, fam, x.n.start, exclude=fig)
+    since = level[-1].start + len(level[-1].raw) if level else max(0, x.n.start - _LABEL_MAX)
+    between = st.text[since:x.n.start]        # 其中 may stand in a clause of its own (其中,A…)
+    if not _PART_MARK.search(between) and "含" not in x.label[:3]:
+        return None
     if not level and st.text.lstrip(",:").startswith("其中"):
         level = [f for f in ctx.wholes if _FAMILY.get(f.kind) == fam]
     return _best_whole(fig, level)
@@ -836,7 +862,7 @@ def extract_sentence(sentence: Sentence, ctx: _Context, out: Extraction,
             _parts_of(fig, x, ctx, out)
             st.remember(fig)
     _cn_ranks(st, ctx, out)
-    wholes = [f for f in st.figures if f.kind in ("amount", "count") and f.depth == 0]
+    wholes = [f for f in st.figures if f.kind in ("amount", "count", "score") and f.depth == 0]
     if wholes:
         ctx.wholes = wholes[-8:]
 

@@ -19,7 +19,7 @@ from .vocab import vocabulary
 #: Keys of indicator-level figures (自评表 rows; 一是…扣1.00分; 预算执行(扣1.05分)).
 INDICATOR_PREFIX = "indicator."
 #: Free-form keys: listed, never compared between statements.
-FREE_PREFIXES = ("rate:", "count:", "amount:", "value:")
+FREE_PREFIXES = ("rate:", "count:", "amount:", "value:", "score:", "weight:", "lost:")
 
 
 @dataclass
@@ -65,6 +65,9 @@ def key_name(key: str) -> str:
                         ("lost.modules.", "{}扣分")):
         if key.startswith(prefix):
             return fmt.format(key[len(prefix):])
+    for prefix, suffix in (("score:", "得分"), ("weight:", "分值"), ("lost:", "扣分")):
+        if key.startswith(prefix):
+            return key[len(prefix):] + suffix
     if key.startswith(FREE_PREFIXES):
         return key.split(":", 1)[1]
     return key
