@@ -182,6 +182,16 @@ def fmt_fixed(value: Number | None, places: int = 2, missing: str = "—") -> st
     return f"{round_half_up(value, places):f}"
 
 
+def fmt_count(value: Number | None, unit: str = "", missing: str = "—") -> str:
+    """Format a count (integer, half-up, no decimals) with an optional unit, ``—`` when missing.
+
+    >>> fmt_count(3000, "件"), fmt_count(None)
+    ('3000件', '—')
+    """
+    text = fmt_fixed(value, 0, missing)
+    return text if text == missing or not unit else f"{text}{unit}"
+
+
 def fmt_wan(value: Number | None, places: int = 2, missing: str = "—") -> str:
     """Format an amount in 万元 with its unit, e.g. ``'783.16万元'``.
 

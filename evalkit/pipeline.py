@@ -241,3 +241,48 @@ def load_department(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, Any
     if any(p.level == "error" for p in problems):
         raise InputError(problems)
     return department
+
+
+# --------------------------------------------------------------------------- report
+
+
+def build_report(year: int, data_dir: Path | str = DATA_RAW,
+                 processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS, *,
+                 metrics: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                 check: bool = True) -> dict[str, Path]:
+    """Build the year's shareable report from its metrics and charts; return the written files.
+
+    This is the one function that makes the report: notebook ``04_report`` and any command call
+    it. It takes the year's metrics (``metrics``, else :func:`year_metrics`), runs the output
+    sanity checks (``check``), draws the charts not already saved for these figures into
+    ``<out_dir>/<year>/charts/``, renders the HTML report and writes it atomically.
+
+    Args:
+        year: the year.
+        data_dir, processed_dir, out_dir: the folders (as for :func:`build_year`).
+        metrics: the metrics dict when the caller has it already.
+        params: the run parameters shown in the report's footer (default: year and folders).
+        check: run :func:`evalkit.checks.check_outputs` first (raises ``CheckFailed``).
+
+    Returns:
+        ``{"html": <path>, "charts": <folder>}``.
+
+    Raises:
+        InputError: when the year has to be built and its inputs have errors.
+    """
+    from evalkit import charts, checks, report
+
+    out_dir = Path(out_dir)
+    if metrics is None:
+        metrics = year_metrics(year, data_dir, processed_dir, out_dir)
+    if check:
+        checks.raise_if_failed(checks.check_outputs(metrics, year=int(year)))
+    department = load_department(year, data_dir)
+    target = year_dir(out_dir, year)
+    chart_paths = charts.save_all_charts(metrics, target / "charts")
+    if params is None:
+        params = {"year": int(year), "data_dir": str(data_dir),
+                  "processed_dir": str(processed_dir)}
+    html = report.render_report(metrics, department, chart_paths, params)
+    return {"html": report.write_report(html, target / "report.html"),
+            "charts": target / "charts"}

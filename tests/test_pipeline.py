@@ -83,3 +83,13 @@ def test_parse_years():
     assert metrics_cli.parse_years("2023,2021") == [2021, 2023]
     with pytest.raises(argparse.ArgumentTypeError):
         metrics_cli.parse_years("2023-2021")
+
+
+def test_build_report_makes_the_report_without_a_notebook(sample_raw_copy, tmp_path):
+    out = tmp_path / "out"
+    written = pipeline.build_report(2023, sample_raw_copy, tmp_path / "processed", out)
+    html = written["html"].read_text(encoding="utf-8")
+    assert written["html"] == out / "2023" / "report.html"
+    assert "2023年度" in html and "98.95%" in html and "92.10" in html
+    assert html.count("data:image/png;base64,") >= 5          # charts embedded
+    assert sorted(p.name for p in written["charts"].glob("*.png"))  # and saved beside it

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
-from evalkit.numfmt import describe_change, fmt_fixed, fmt_pct, fmt_wan
+from evalkit import catalogue
+from evalkit.metrics.yoy import lookup
 
 
 def parse_years(text: str) -> list[int]:
@@ -38,23 +39,33 @@ def _years_arg(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"bad years {text!r}: {exc}") from exc
 
 
+#: The figures of the terminal summary, one line each (labels and units from the catalogue).
+SUMMARY_LINES: tuple[tuple[str, ...], ...] = (
+    ("budget.total_budget_wan", "budget.total_actual_wan", "budget.execution_rate_pct"),
+    ("budget.basic_actual_wan", "budget.project_actual_wan"),
+    ("petitions.total_cases", "petitions.first_time_resolution_rate_pct",
+     "petitions.online_share_pct", "petitions.satisfaction_rate_pct"),
+    ("petitions.national_initial_qiujue_count", "petitions.national_initial_qiujue_yoy_pct",
+     "petitions.national_initial_qiujue_rank"),
+    ("score.total", "score.grade"),
+)
+
+
+def _part(key: str, value: Any) -> str:
+    """``执行率 98.95%``; a 同比 reads ``同比下降43.21%``."""
+    text = catalogue.format_value(key, value)
+    if catalogue.get(key).kind == "change":
+        return f"同比{text}"
+    return f"{catalogue.label(key, short=True)} {text}"
+
+
 def summary(metrics: dict[str, Any]) -> str:
-    """A few headline lines for the terminal."""
-    b, p = metrics["budget"], metrics["petitions"]
-    lines = [
-        f"{metrics['year']}年 {metrics.get('department') or ''}",
-        f"  预算 {fmt_wan(b['total_budget_wan'])}，支出 {fmt_wan(b['total_actual_wan'])}"
-        f"（基本 {fmt_wan(b['basic_actual_wan'])}，项目 {fmt_wan(b['project_actual_wan'])}），"
-        f"执行率 {fmt_pct(b['execution_rate_pct'])}",
-        f"  信访 {p['total_cases']} 件：一次性化解率 {fmt_pct(p['first_time_resolution_rate_pct'])}，"
-        f"网信占比 {fmt_pct(p['online_share_pct'])}，满意率 {fmt_pct(p['satisfaction_rate_pct'])}",
-        f"  国家局登记求决类初件 {p['national_initial_qiujue_count']} 件，同比"
-        f"{describe_change(p['national_initial_qiujue_yoy_pct'])}，排名 "
-        f"{p['national_initial_qiujue_rank'] or '—'}/{p['peer_district_count'] or '—'}",
-    ]
-    if "score" in metrics:
-        score = metrics["score"]
-        lines.append(f"  自评得分 {fmt_fixed(score.get('total'))}（{score.get('grade')}）")
+    """A few headline lines for the terminal, labelled from the metric catalogue."""
+    lines = [f"{metrics['year']}年 {metrics.get('department') or ''}"]
+    for keys in SUMMARY_LINES:
+        parts = [_part(k, lookup(metrics, k)) for k in keys if lookup(metrics, k) is not None]
+        if parts:
+            lines.append("  " + "，".join(parts))
     return "\n".join(lines)
 
 

@@ -17,38 +17,26 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from evalkit import catalogue
 from evalkit.numfmt import change_pct, describe_change, to_decimal
 
-#: Headline metrics that get a 同比, as ``section.key``.
-HEADLINES: tuple[str, ...] = (
-    "budget.total_budget_wan", "budget.total_actual_wan", "budget.execution_rate_pct",
-    "budget.unspent_wan", "budget.basic_actual_wan", "budget.basic_execution_rate_pct",
-    "budget.project_actual_wan", "budget.project_execution_rate_pct",
-    "petitions.total_cases", "petitions.online_cases", "petitions.online_share_pct",
-    "petitions.first_time_resolution_rate_pct", "petitions.satisfaction_rate_pct",
-    "petitions.participation_rate_pct", "petitions.timely_acceptance_rate_pct",
-    "petitions.on_time_completion_rate_pct", "petitions.repeat_cases", "petitions.repeat_rate_pct",
-    "petitions.national_initial_qiujue_count",
-)
+#: Headline metrics that get a 同比, as ``section.key`` (catalogue entries with a ``yoy`` kind).
+HEADLINES: tuple[str, ...] = catalogue.yoy_keys()
 
-HISTORY_KEYS: tuple[str, ...] = (
-    "budget.total_budget_wan", "budget.total_actual_wan", "budget.execution_rate_pct",
-    "petitions.total_cases", "petitions.online_share_pct",
-    "petitions.first_time_resolution_rate_pct", "petitions.satisfaction_rate_pct",
-    "petitions.repeat_rate_pct", "petitions.national_initial_qiujue_count",
-)
+#: Metrics kept in the year-by-year ``history`` series (catalogue entries with ``history: true``).
+HISTORY_KEYS: tuple[str, ...] = catalogue.history_keys()
 
 YOY_COLUMNS = ["metric", "kind", "current", "previous", "change", "text"]
 PEER_COLUMNS = ["district", "previous", "current", "change_pct", "rank", "is_self"]
 
 
 def kind_of(key: str) -> str:
-    """``'pp'`` for a rate (key ends in ``_pct``), else ``'pct'``.
+    """``'pp'`` for a rate, ``'pct'`` for an amount or a count (the catalogue's ``yoy`` kind).
 
     >>> kind_of("petitions.online_share_pct"), kind_of("budget.total_actual_wan")
     ('pp', 'pct')
     """
-    return "pp" if key.endswith("_pct") else "pct"
+    return catalogue.yoy_kind(key)
 
 
 def lookup(metrics: Mapping[str, Any] | None, key: str) -> Any:

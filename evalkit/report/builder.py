@@ -18,7 +18,7 @@ from typing import Any, Mapping
 import jinja2
 import markupsafe
 
-from evalkit import __version__
+from evalkit import __version__, catalogue
 from evalkit.config import PROJECT_ROOT
 from evalkit.fsutil import atomic_write_text
 from evalkit.numfmt import fmt_fixed, fmt_pct
@@ -91,6 +91,24 @@ def _p(value: Any) -> str:
     return fmt_pct(value)
 
 
+def _h(key: str, short: bool = False, unit: bool = False) -> str:
+    """A column header from the metric catalogue (units only where asked: most tables state
+    their unit once, above the table)."""
+    return catalogue.header(key, short, unit)
+
+
+#: The rows of the headline petition table: (rate, numerator, denominator), in report order.
+PETITION_RATES: tuple[tuple[str, str, str], ...] = (
+    ("online_share_pct", "online_cases", "total_cases"),
+    ("first_time_resolution_rate_pct", "qiujue_initial_resolved", "qiujue_initial_closed"),
+    ("satisfaction_rate_pct", "satisfied_cases", "rated_cases"),
+    ("participation_rate_pct", "rated_cases", "closed_cases"),
+    ("timely_acceptance_rate_pct", "timely_accepted", "due_for_acceptance"),
+    ("on_time_completion_rate_pct", "completed_on_time", "due_for_completion"),
+    ("repeat_rate_pct", "repeat_cases", "total_cases"),
+)
+
+
 def _value(value: Any) -> str:
     """An indicator's actual/target value: numbers with 2 decimals, text as given."""
     if isinstance(value, bool):
@@ -115,7 +133,9 @@ def budget_summary_table(m: Mapping[str, Any]) -> Table | None:
         ["项目支出", _w(b.get("project_budget_wan")), _w(b.get("project_actual_wan")),
          _p(b.get("project_execution_rate_pct"))],
     ]
-    return Table("部门整体收支情况", ["支出类型", "预算数", "实际支出", "预算执行率"], rows, {1, 2, 3},
+    head = [_h("budget.by_type.expense_type"), _h("budget.by_type.budget_wan", short=True),
+            _h("budget.by_type.actual_wan", short=True), _h("budget.by_type.execution_rate_pct")]
+    return Table("部门整体收支情况", head, rows, {1, 2, 3},
                  foot=["合计", _w(b.get("total_budget_wan")), _w(b.get("total_actual_wan")),
                        _p(b.get("execution_rate_pct"))], unit="万元")
 
@@ -128,8 +148,10 @@ def budget_lines_table(m: Mapping[str, Any]) -> Table | None:
     rows = [[_s(r.get("subject_code")), _s(r.get("subject_name")), _s(r.get("project_name")),
              _s(r.get("expense_type")), _w(r.get("budget_wan")), _w(r.get("actual_wan")),
              _p(r.get("execution_rate_pct"))] for r in lines]
-    return Table("预算支出明细", ["科目编码", "科目名称", "项目名称", "支出类型", "预算数", "实际支出",
-                             "执行率"], rows, {4, 5, 6}, unit="万元")
+    head = [_h(f"budget.lines.{k}", short=k in ("budget_wan", "actual_wan"))
+            for k in ("subject_code", "subject_name", "project_name", "expense_type", "budget_wan",
+                      "actual_wan", "execution_rate_pct")]
+    return Table(catalogue.label("budget.lines"), head, rows, {4, 5, 6}, unit="万元")
 
 
 def checkpoints_table(m: Mapping[str, Any]) -> Table | None:
@@ -139,7 +161,8 @@ def checkpoints_table(m: Mapping[str, Any]) -> Table | None:
         return None
     rows = [[f"{fmt_count(c.get('month'))}月底", _p(c.get("target_pct")), _p(c.get("actual_pct")),
              "达到" if c.get("met") else "未达到"] for c in checks]
-    return Table("支出进度节点", ["时点", "进度要求", "累计支出进度", "是否达到"], rows, {1, 2},
+    head = [_h(f"budget.checkpoints.{k}") for k in ("month", "target_pct", "actual_pct", "met")]
+    return Table(catalogue.label("budget.checkpoints"), head, rows, {1, 2},
                  highlight=[not c.get("met") for c in checks])
 
 
@@ -156,27 +179,13 @@ def petition_table(m: Mapping[str, Any]) -> Table | None:
     def ratio(num: str, den: str) -> str:
         return f"{fmt_count(p.get(num))} / {fmt_count(p.get(den))}"
 
-    rows = [
-        ["信访事项总量（件）", fmt_count(p.get("total_cases")), "—", yoy("total_cases")],
-        ["网信占比率", _p(p.get("online_share_pct")), ratio("online_cases", "total_cases"),
-         yoy("online_share_pct")],
-        ["求决类初次信访事项一次性化解率", _p(p.get("first_time_resolution_rate_pct")),
-         ratio("qiujue_initial_resolved", "qiujue_initial_closed"),
-         yoy("first_time_resolution_rate_pct")],
-        ["群众满意率", _p(p.get("satisfaction_rate_pct")), ratio("satisfied_cases", "rated_cases"),
-         yoy("satisfaction_rate_pct")],
-        ["参评率", _p(p.get("participation_rate_pct")), ratio("rated_cases", "closed_cases"),
-         yoy("participation_rate_pct")],
-        ["及时受理率", _p(p.get("timely_acceptance_rate_pct")),
-         ratio("timely_accepted", "due_for_acceptance"), yoy("timely_acceptance_rate_pct")],
-        ["按期办结率", _p(p.get("on_time_completion_rate_pct")),
-         ratio("completed_on_time", "due_for_completion"), yoy("on_time_completion_rate_pct")],
-        ["重复信访率", _p(p.get("repeat_rate_pct")), ratio("repeat_cases", "total_cases"),
-         yoy("repeat_rate_pct")],
-    ]
+    rows = [[_h("petitions.total_cases", unit=True), fmt_count(p.get("total_cases")), "—",
+             yoy("total_cases")]]
+    rows += [[_h(f"petitions.{rate}", unit=False), _p(p.get(rate)), ratio(num, den), yoy(rate)]
+             for rate, num, den in PETITION_RATES]
     if p.get("national_initial_qiujue_count") is not None:
         change = p.get("national_initial_qiujue_yoy_pct")
-        rows.append(["到国家信访局登记求决类初次信访事项（件）",
+        rows.append([_h("petitions.national_initial_qiujue_count", unit=True),
                      fmt_count(p.get("national_initial_qiujue_count")),
                      f"上年 {fmt_count(p.get('national_initial_qiujue_prev_count'))}",
                      nv.describe_change(change) if change is not None
@@ -187,7 +196,9 @@ def petition_table(m: Mapping[str, Any]) -> Table | None:
 def channel_table(m: Mapping[str, Any]) -> Table | None:
     rows = [[_s(r.get("channel")), fmt_count(r.get("cases")), _p(r.get("share_pct"))]
             for r in (m.get("petitions") or {}).get("by_channel") or []]
-    return Table("信访渠道构成", ["渠道", "件数", "占比"], rows, {1, 2}) if rows else None
+    head = [_h(f"petitions.by_channel.{k}", short=True, unit=False)
+            for k in ("channel", "cases", "share_pct")]
+    return Table(catalogue.label("petitions.by_channel"), head, rows, {1, 2}) if rows else None
 
 
 def township_table(m: Mapping[str, Any]) -> Table | None:
@@ -197,8 +208,10 @@ def township_table(m: Mapping[str, Any]) -> Table | None:
             for r in (m.get("petitions") or {}).get("by_township") or []]
     if not rows:
         return None
-    return Table("各镇街信访工作指标", ["镇街", "件数", "网信占比率", "一次性化解率", "群众满意率",
-                                "按期办结率"], rows, {1, 2, 3, 4, 5})
+    head = [_h(f"petitions.by_township.{k}", unit=False) for k in (
+        "township", "cases", "online_share_pct", "first_time_resolution_rate_pct",
+        "satisfaction_rate_pct", "on_time_completion_rate_pct")]
+    return Table(catalogue.label("petitions.by_township"), head, rows, {1, 2, 3, 4, 5})
 
 
 def unit_table(m: Mapping[str, Any]) -> Table | None:
@@ -207,7 +220,9 @@ def unit_table(m: Mapping[str, Any]) -> Table | None:
             for r in (m.get("petitions") or {}).get("by_unit") or []]
     if not rows:
         return None
-    return Table("各责任单位办理情况", ["责任单位", "件数", "按期办结率"], rows, {1, 2})
+    head = [_h(f"petitions.by_unit.{k}", unit=False)
+            for k in ("responsible_unit", "cases", "on_time_completion_rate_pct")]
+    return Table(catalogue.label("petitions.by_unit"), head, rows, {1, 2})
 
 
 def peers_table(m: Mapping[str, Any]) -> Table | None:
@@ -216,8 +231,9 @@ def peers_table(m: Mapping[str, Any]) -> Table | None:
         return None
     rows = [[fmt_count(r.get("rank")), _s(r.get("district")), fmt_count(r.get("previous")),
              fmt_count(r.get("current")), nv.describe_change(r.get("change_pct"))] for r in peers]
-    return Table("全市各区到国家信访局登记求决类初次信访事项", ["排名", "区", "上年（件）", "本年（件）",
-                                             "同比"], rows, {0, 2, 3},
+    head = [_h("peers.rank", unit=False), _h("peers.district"), _h("peers.previous", short=True, unit=True),
+            _h("peers.current", short=True, unit=True), _h("peers.change_pct", unit=False)]
+    return Table(catalogue.label("peers"), head, rows, {0, 2, 3},
                  highlight=[bool(r.get("is_self")) for r in peers])
 
 
@@ -229,7 +245,8 @@ def score_table(m: Mapping[str, Any]) -> Table | None:
     rows = [[_s(d.get("name")), fmt_score(d.get("weight")), fmt_score(d.get("score")),
              fmt_score(d.get("lost"))] for d in details]
     lost_total = sum((d.get("lost") or 0) for d in details)
-    return Table("自评得分汇总", ["一级指标", "分值", "自评得分", "扣分"], rows, {1, 2, 3},
+    head = [_h(f"score.module_details.{k}", unit=False) for k in ("name", "weight", "score", "lost")]
+    return Table("自评得分汇总", head, rows, {1, 2, 3},
                  foot=["合计", fmt_score(s.get("max")), fmt_score(s.get("total")),
                        fmt_score(lost_total)])
 
@@ -241,7 +258,9 @@ def submodule_table(m: Mapping[str, Any], module: str, caption: str) -> Table | 
         return None
     rows = [[_s(x.get("name")), fmt_score(x.get("weight")), fmt_score(x.get("score")),
              fmt_score(x.get("lost"))] for x in subs]
-    return Table(caption, ["二级指标", "分值", "自评得分", "扣分"], rows, {1, 2, 3},
+    head = [_h("score.indicators.submodule")] + [
+        _h(f"score.module_details.{k}", unit=False) for k in ("weight", "score", "lost")]
+    return Table(caption, head, rows, {1, 2, 3},
                  foot=["小计", fmt_score(d.get("weight")), fmt_score(d.get("score")),
                        fmt_score(d.get("lost"))],
                  highlight=[(x.get("lost") or 0) > 0 for x in subs])
@@ -254,7 +273,9 @@ def lost_table(m: Mapping[str, Any], module: str, caption: str) -> Table | None:
     rows = [[_s(i.get("submodule")), _s(i.get("name")), fmt_score(i.get("weight")),
              fmt_score(i.get("score")), fmt_score(i.get("lost")), _s(i.get("reason"))]
             for i in inds]
-    return Table(caption, ["二级指标", "三级指标", "分值", "得分", "扣分", "扣分原因"], rows, {2, 3, 4},
+    head = [_h(f"score.indicators.{k}", short=k == "score", unit=False)
+            for k in ("submodule", "name", "weight", "score", "lost", "reason")]
+    return Table(caption, head, rows, {2, 3, 4},
                  widths=[11, 18, 8, 8, 8, 47])
 
 
@@ -272,8 +293,9 @@ def indicator_table(m: Mapping[str, Any]) -> Table | None:
     unconfirmed = sum(1 for i in inds if i.get("confirmed") is False)
     note = (f"注：其中{fmt_count(unconfirmed, '项')}指标的分值或评分标准尚待主管部门确认。"
             if unconfirmed else "")
-    return Table("部门整体支出绩效自评表", ["一级指标", "二级指标", "三级指标", "分值", "目标值",
-                                    "实际完成值", "得分", "扣分原因"], rows, {3, 6},
+    head = [_h(f"score.indicators.{k}", short=k in ("target", "score"), unit=False) for k in (
+        "module", "submodule", "name", "weight", "target", "actual", "score", "reason")]
+    return Table("部门整体支出绩效自评表", head, rows, {3, 6},
                  foot=["总分", "", "", fmt_score(s.get("max")), "", "",
                        fmt_score(s.get("total")), ""],
                  note=note, center={4, 5}, widths=[7, 8, 14, 6.5, 12, 12, 6.5, 34], merge=2)

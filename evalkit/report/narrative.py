@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from evalkit.numfmt import cn_ordinal, describe_change, fmt_fixed, fmt_pct, fmt_wan
+from evalkit.numfmt import cn_ordinal, describe_change, fmt_count, fmt_fixed, fmt_pct, fmt_wan
 
 NO_PREVIOUS = "无上年数据"
 _MODULE_EFFECTIVENESS = "履职效能"
@@ -25,12 +25,6 @@ def dig(data: Mapping[str, Any] | None, dotted: str, default: Any = None) -> Any
             return default
         cur = cur[part]
     return cur
-
-
-def fmt_count(value: Any, unit: str = "") -> str:
-    """Format a count (integer, no decimals) with an optional unit, ``—`` when missing."""
-    text = fmt_fixed(value, 0)
-    return text if text == "—" or not unit else f"{text}{unit}"
 
 
 def fmt_score(value: Any) -> str:
