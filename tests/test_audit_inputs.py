@@ -20,6 +20,7 @@ from evalkit.audit.texttables import find_tables
 #: a second, small framework with other module names and weights (决策 20 / 过程 30 / 绩效 50)
 SMALL_FRAMEWORK = {
     "name": "small_test", "title": "测试用小框架", "total": 100,
+    "grades": [{"name": "优", "min": 90}, {"name": "差", "min": 0}],
     "modules": [
         {"name": name, "weight": w, "confirmed": True, "children": [
             {"name": f"{name}一", "weight": w, "confirmed": True, "indicators": [

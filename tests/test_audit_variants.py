@@ -19,6 +19,7 @@ import pytest
 from _audit_harness import key_recall, mismatches, run_cli
 
 from evalkit.audit import audit_file
+from evalkit.audit.model import key_name
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "audit"
 PROSE = FIXTURES / "county_archives_2023.txt"
@@ -106,7 +107,9 @@ def test_prose_variant_altered(tmp_path, capsys, old, new, kind, shown):
 def test_project_rate_does_not_touch_the_department(tmp_path):
     text = PROSE.read_text(encoding="utf-8").replace("完成预算的92.40%", "完成预算的94.20%")
     bad = mismatches(audit_file(_write(tmp_path, text)))
-    assert [c.title for c in bad] == ["［数字档案馆建设项目］预算执行率 = 实际支出 / 全年预算"]
+    assert [c.title for c in bad] == [
+        f"［数字档案馆建设项目］{key_name('budget.execution_rate_pct')} = "
+        f"{key_name('budget.total_actual_wan')} / {key_name('budget.total_budget_wan')}"]
 
 
 # ----------------------------------------------------------------------------------- form

@@ -24,10 +24,9 @@ def _modules_of(fw, source: str, certain: bool) -> Modules:
     voc = vocabulary()
     names = {m: m for m in voc.generic_modules}
     names.update(voc.module_aliases)
-    weights = {}
-    for mod in fw.modules:
-        names[mod.name] = mod.name
-        weights[mod.name] = Decimal(str(mod.weight))
+    weights = {name: Decimal(str(w)) for name, w in fw.module_weights().items()}
+    for name in weights:
+        names[name] = name
     for alias, canon in voc.module_aliases.items():
         if canon in weights:
             names[alias] = canon

@@ -73,22 +73,27 @@ def _catalogue_entry(key: str):
     return m.name, words, getattr(m, "part_of", None)
 
 
-def _add_quantities(data: dict, voc: Vocabulary) -> None:
+def _add_quantities(data: dict, voc: Vocabulary) -> list[Term]:
+    """The YAML's terms; returns the catalogue's extra synonyms (added after the roles)."""
+    ignore = set(data.get("catalogue_ignore") or ())
+    extra_terms: list[Term] = []
     for key, spec in (data.get("quantities") or {}).items():
         target = spec.get("alias_of", key)
         kind = spec["kind"]
-        words = list(spec.get("terms") or [])
+        sign = int(spec.get("sign", 1))
         entry = _catalogue_entry(target)
         name = spec.get("name", key)
         if entry is not None and "alias_of" not in spec:
             name, extra, part = entry
-            words += [w for w in extra if len(w) >= 2]
+            extra_terms += [Term(w, target, kind, sign) for w in extra
+                            if len(w) >= 2 and w not in ignore]
             if part and target not in voc.part_of:
                 voc.part_of[target] = part
         voc.names.setdefault(target, name)
         voc.kinds[target] = kind
-        for w in words:
-            voc.terms.setdefault(w, Term(w, target, kind, int(spec.get("sign", 1))))
+        for w in spec.get("terms") or []:
+            voc.terms.setdefault(w, Term(w, target, kind, sign))
+    return extra_terms
 
 
 def _add_roles(data: dict, voc: Vocabulary) -> None:
@@ -108,8 +113,10 @@ def _build(data: dict) -> Vocabulary:
         module_aliases=dict(data.get("module_aliases") or {}),
         generic_modules=tuple(data.get("generic_modules") or ()),
         columns={k: tuple(v) for k, v in (data.get("columns") or {}).items()})
-    _add_quantities(data, voc)
-    _add_roles(data, voc)
+    catalogue_terms = _add_quantities(data, voc)
+    _add_roles(data, voc)            # 自评得分 / 得分 depend on the sentence: before the catalogue's
+    for term in catalogue_terms:
+        voc.terms.setdefault(term.word, term)
     for listname in ("budget_rows", ):
         for sub, words in (data.get(listname) or {}).items():
             voc.lists[f"{listname}.{sub}"] = tuple(words)
