@@ -208,7 +208,8 @@ _GENERIC_RATE = re.compile(r"(?P<name>[\u4e00-\u9fff]{1,12}?(?:率|占比|比例
                            r"(?:为|是|达到|达|:|约|仅|高达|了)?$")
 _HEADER_UNIT = re.compile(r"[(\[](?:单位:)?(亿元|万元|元|%)[)\]]$")
 _ENUM_MARK = re.compile(r"(?:^|[,;:、(])(?:[一二三四五六七八九十]+是|其[一二三四五六七八九十][,、])")
-_RATE_QUALIFIER = re.compile(r"(?:政府采购|采购|协作|镇街|街道|各镇|各单位|责任单位|各部门)"
+_RATE_QUALIFIER = re.compile(r"(?:政府采购|采购|协作|镇街|街道|各镇|各单位|责任单位|各部门|服务对象|"
+                             r"受益对象|受益群众|社会公众|用户|学生|教师|职工|患者|游客|企业)"
                              r"[\u4e00-\u9fff]{0,6}$")
 _FILLER = re.compile(r"^(?:其中|我区|我局|我部门|本部门|本单位|全区|全系统|全年|年度|全市|的|和|及|与|共有|共)+")
 _ADJACENT = re.compile(r"^(?:为|是|达到|达|:|共|约|了|的|合计|总计|计|共计|累计|总额为|总计为|合计为)*$")
@@ -286,8 +287,9 @@ class _Sent:
 
 
 def _clauses(text: str) -> tuple[list[int], list[int], list[int]]:
-    """For each position: the start of its clause (after ``,;|、`` or a bracket), the bracket
-    depth, and where the innermost open bracket is (-1 outside brackets)."""
+    """For each position: the start of its clause (after ``,;|、``; inside brackets, after the
+    opening bracket; after the closing one, the clause it interrupted), the bracket depth, and
+    where the innermost open bracket is (-1 outside brackets)."""
     starts: list[int] = []
     depths: list[int] = []
     opens: list[int] = []
@@ -298,8 +300,7 @@ def _clauses(text: str) -> tuple[list[int], list[int], list[int]]:
             stack.append((start, i))
             start = i + 1
         elif ch == ")" and stack:
-            stack.pop()
-            start = i + 1
+            start = stack.pop()[0]      # 事项(件)本年46: the clause goes on after the bracket
         elif ch in ",;。!?|、":
             start = i + 1
         starts.append(start)
@@ -353,8 +354,14 @@ def _pick_term(x: _N) -> tuple[int, int, int, str] | None:
             continue
         if x.st.text[b:x.n.start] == "项目" and not word.endswith("项目"):
             continue
+        if term.key.startswith("@") and x.st.text[b:b + 1] in _NOUN_AFTER_ROLE:
+            continue        # 自评表, 自评报告, 评分标准, 扣分原因: a noun, not a score
         return k, a, b, word
     return None
+
+
+#: a character after 自评 / 得分 / 评分 / 扣分 / 分值 that makes it part of a longer noun
+_NOUN_AFTER_ROLE = frozenset("表报工情结等方制标办细原说依规项档")
 
 
 _OWN_SUBJECT = re.compile(r"^(?:其中|我局|本局|我部门|本部门|本单位|我单位|全年|年度|的|为|,|:)+|"
@@ -466,6 +473,7 @@ def _subject_from(text: str, x: _N, whole: str | None) -> str | None:
 _COMPARED = re.compile(r"同比|较上年|比上年|较去年|比去年|上年|去年|上一年|较\d{4}年|比\d{4}年|与上年|"
                        r"与去年|较\d{4}|比\d{4}")
 _PHASE_WORD = re.compile(r"(?:年中|新)(?:增加|追加)$")
+_CONTINUES = re.compile(r"^[,:]?(?:同比|较上年|比上年|较去年|比去年|与上年相比|与去年相比|较上一年)")
 
 
 def _read_change(x: _N, ctx: _Context, out: Extraction) -> bool:
@@ -504,6 +512,8 @@ def _like(subject: str, x: _N) -> tuple[str, Decimal, str, Decimal] | None:
         return ("count", n.value, n.unit, step)
     if n.unit == "" and subject.endswith("_wan"):
         return ("amount", n.value, "万元", step)
+    if n.unit == "" and vocabulary().kinds.get(subject) == "count" and not n.places:
+        return ("count", n.value, "", step)
     return None
 
 
@@ -918,8 +928,9 @@ def extract(report: RawReport, modules: Modules | None = None) -> Extraction:
         if stream.is_stream(s, previous=bool(streamed)):
             streamed.append(s)
             continue
-        if s.paragraph != ctx.paragraph:
-            ctx.last_subject, ctx.paragraph = "", s.paragraph
+        if s.paragraph != ctx.paragraph or not _CONTINUES.match(s.text):
+            ctx.last_subject = ""       # a change's subject is in its sentence, unless the
+        ctx.paragraph = s.paragraph     # sentence only goes on about it (同比上年度增加…)
         start = len(out.figures)
         extract_sentence(s, ctx, out, modules)
         structure.read_sentence(s, out.figures[start:], out)

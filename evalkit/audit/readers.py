@@ -217,12 +217,15 @@ def _row_head(cells: list[str]) -> str:
 
 
 def _entity(cells: list[str], headers: list[str]) -> str:
-    """The name of an entity row: its leading text cells (before the first number)."""
+    """The name of an entity row: its leading text cells (before the first number), with a
+    short number before them (a year, a rank, a 序号: ``2022·12月底``, ``1·从化区``)."""
     parts = []
     for cell in cells:
         if is_numeric_cell(cell):
             if parts:
                 break
+            if len(cell.strip()) <= 4 and "." not in cell:
+                parts.append(cell.strip())
             continue
         if cell and cell not in parts:
             parts.append(cell)

@@ -36,7 +36,11 @@ def indicator_row_checks(ind: Indicator) -> list[Check]:
     out = []
     w, sc, lost = ind.weight, ind.score, ind.lost
     name = ind.name or "指标"
-    if sc is not None and w is not None:
+    if sc is not None and w is not None and w.value == 0:
+        out.append(unverified("indicator", f"［{name}］得分 ≤ 分值", sc.display(),
+                              "分值读为0，读数可疑 / a weight of 0 is not a reading to trust",
+                              [sc, w]))
+    elif sc is not None and w is not None:
         out.append(make("indicator", f"［{name}］得分 ≤ 分值", Decimal(0) <= sc.value <= w.value,
                         sc.display(), f"分值{w.display()}", "0 ≤ 得分 ≤ 分值", [sc, w]))
     elif sc is not None and sc.value < 0:

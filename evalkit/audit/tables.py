@@ -216,7 +216,7 @@ def _budget_block_done(block: Block, rows: list[BudgetRow], out: Extraction) -> 
                 out.breakdowns.append(Breakdown(whole, figs, "表格其中行", catch_all))
     for r in totals[:1]:
         if "weight" in r.cells or "score" in r.cells:
-            name = "预算执行率"
+            name = key_name("budget.execution_rate_pct")
             ind = Indicator(r.sentence, name, None, [name], r.cells.get("weight"),
                             r.cells.get("score"), table=block.number)
             out.indicators.append(ind)
@@ -393,14 +393,30 @@ def _blocks(sents: list[Sentence], unit: str = "") -> tuple[list[Sentence], list
     return pre, blocks
 
 
+_TOTAL_KEYS = ("score.total", "weight.total", "lost.total")
+_SCORE_FIELD = re.compile(r"^(?:自评)?(?:总分|得分|总得分|综合得分|综合评分|自评得分|评分|自评总分)$")
+
+
 def _prose_row(s: Sentence, out: Extraction, modules: Modules, ctx: _Context) -> list[Figure]:
+    """A row read like prose, each number labelled by its row and column. A sub-entity's row is
+    scoped to it; a 总分/得分 read in a row that is neither a total row nor a 自评得分 field is
+    that row's indicator's, not the report's total."""
     start = len(out.figures)
+    ctx.last_subject = ""
     extract_sentence(s, ctx, out, modules)
     row = s.row
     figs = out.figures[start:]
-    if row is not None and row.kind == "entity":
-        for f in figs:
+    if row is None:
+        return figs
+    head = normalize_line(row.row_head or (row.cells[0] if row.cells else ""))
+    for f in figs:
+        if row.kind == "entity":
             f.scope = row.entity
+        elif f.key in _TOTAL_KEYS and row.kind != "total" and not TOTAL_ROW.match(head) \
+                and not _SCORE_FIELD.match(head):
+            f.key = f"{INDICATOR_PREFIX}{f.kind}"
+            f.name = key_name(f.key)
+            f.scope = head[:20] or "行"
     return figs
 
 
