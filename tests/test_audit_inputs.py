@@ -164,6 +164,15 @@ def test_control_characters_never_printed(tmp_path, capsys):
     assert found(audit_file(path))["budget.total_actual_wan"] == {"774.90万元"}
 
 
+def test_control_characters_in_html_never_printed(tmp_path, capsys):
+    page = ("<html><body><p>" + HOSTILE.replace("\n", "</p><p>") + "</p><table><tr><th>项目\x1b[31m</th>"
+            "<th>全年预算数</th></tr><tr><td>合计\x00</td><td>783.16\x1b[0m</td></tr></table></body></html>")
+    path = _text(tmp_path, page, "report.html")
+    for argv in (["audit", str(path)], ["audit", str(path), "--json"]):
+        rc, out, err = run_cli(argv, capsys)
+        assert rc == 0 and "\x1b" not in out + err and "\x00" not in out + err
+
+
 def test_control_characters_in_the_file_name(tmp_path, capsys):
     path = tmp_path / "report\x1b[2J.txt"
     path.write_text(REPORT, encoding="utf-8")

@@ -306,3 +306,48 @@ def test_ocr_variant_is_read_but_never_a_mismatch(tmp_path, capsys):
     rate = next(c for c in audit_file(tmp_path / "ocr2.txt").checks if c.kind == "rate")
     assert rate.status == "UNVERIFIED" and "OCR" in rate.reason
     assert "128.60" in out
+
+
+# ------------------------------------------------------------- 部门整体 scoring sheet (text)
+
+SHEET = """部门整体支出绩效自评表
+
+| 一级指标 | 二级指标 | 三级指标 | 指标分值 | 评分标准 | 自评得分 | 扣分原因 |
+|---|---|---|---|---|---|---|
+| 部门决策（20分） | 目标设定 | 绩效目标合理性 | 10 | 目标明确得10分，每缺一项扣2分 | 10 | — |
+| 部门决策（20分） | 预算编制 | 预算编制科学性 | 10 | 预算调整率超过10%的扣5分 | 8 | 年中追加较多 |
+| 部门管理（40分） | 资金管理 | 预算执行率 | 20 | 执行率未达100%的，每低1个百分点扣0.5分 | 19.5 | 执行率99.00% |
+| 部门管理（40分） | 资产管理 | 资产管理规范性 | 20 | 账实相符得满分 | 20 | — |
+| 部门绩效（40分） | 产出 | 重点任务完成率 | 20 | 按完成比例计分 | 18 | 1项任务延期 |
+| 部门绩效（40分） | 效益 | 服务对象满意度 | 20 | 满意度90%以上得满分 | 20 | — |
+| 合计 | — | — | 100 | — | 95.5 | — |
+"""
+
+
+def test_department_scoring_sheet(tmp_path):
+    """指标分值 / 评分标准 / 自评得分: the standards' numbers are never figures; the sheet adds up."""
+    result = audit_file(_write(tmp_path, SHEET, "sheet.md"))
+    assert result.exit_code == 0, [(c.title, c.stated, c.recomputed) for c in mismatches(result)]
+    weights = sorted(f.value for f in result.extraction.figures if f.key == "indicator.weight")
+    assert [str(w) for w in weights] == ["10", "10", "20", "20", "20", "20"]
+    assert not any(f.display() in ("2分", "5分", "0.5分", "90%", "10%") and f.key != "indicator.weight"
+                   for f in result.extraction.figures)
+    kinds = {(c.kind, c.status) for c in result.checks}
+    assert {("group", "OK"), ("table", "OK"), ("indicator", "OK")} <= kinds
+    total = next(c for c in result.checks if c.title.startswith("自评表指标得分之和"))
+    assert total.status == "OK" and total.recomputed == "95.5分"
+
+
+@pytest.mark.parametrize("old,new,kind", [
+    ("| 19.5 |", "| 21 |", "indicator"),               # a score above its 指标分值
+    ("| 95.5 |", "| 96.5 |", "indicator"),             # the 合计 no longer the sum
+    ("| 部门管理（40分） | 资产管理 | 资产管理规范性 | 20 |", "| 部门管理（40分） | 资产管理 | 资产管理规范性 | 25 |",
+     "group"),                                         # weights no longer add up to 40
+])
+def test_department_scoring_sheet_altered(tmp_path, capsys, old, new, kind):
+    assert SHEET.count(old) == 1
+    path = _write(tmp_path, SHEET.replace(old, new), "sheet.md")
+    rc, out, _ = run_cli(["audit", str(path)], capsys)
+    assert rc == 1
+    assert kind in {c.kind for c in mismatches(audit_file(path))}
+    assert new.strip("| ").split(" | ")[-1] in out.split("三、不一致明细", 1)[1]
