@@ -273,3 +273,16 @@ def test_income_and_its_part_are_not_one_figure(tmp_path):
     assert not any(c.kind == "duplicate" for c in result.checks)
     part = next(c for c in result.checks if c.kind == "sum")
     assert part.status == "OK" and part.stated == "1432.33万元"
+
+
+def test_a_figure_of_another_year_is_not_this_years(tmp_path):
+    """2022年实际支出 in a 2023 report is last year's; 2021年… another year's: never repeats."""
+    text = ("示例单位2023年度部门整体支出绩效自评报告\n"
+            "2023年全年预算660.00万元，实际支出645.08万元，预算执行率为97.74%。\n"
+            "2022年实际支出624.77万元。2021年实际支出600.00万元。\n")
+    result = audit_file(_text(tmp_path, text))
+    figs = found(result)
+    assert figs["budget.total_actual_wan"] == {"645.08万元"}
+    assert figs["prev:budget.total_actual_wan"] == {"624.77万元"}
+    assert figs["budget.total_actual_wan@2021年"] == {"600.00万元"}
+    assert result.exit_code == 0 and not any(c.kind == "duplicate" for c in result.checks)

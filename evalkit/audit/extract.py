@@ -241,6 +241,7 @@ class _Context:
     last_subject: str = ""
     wholes: list[Figure] = field(default_factory=list)   # depth-0 figures of the last sentence
     paragraph: int = -1
+    report_year: int | None = None
 
 
 @dataclass
@@ -723,6 +724,35 @@ def _scope_of(x: _N, key: str, picked) -> str:
     return x.st.scope or x.st.s.item
 
 
+_YEAR = re.compile(r"(20\d{2})年(?!\d{1,2}月)")
+
+
+def _other_year(x: _N, ctx: _Context, word: str) -> str:
+    """"prev" when a year right before the figure's term dates it to the year before the
+    report's, that year when to another (``2021年实际支出700万元`` in a 2023 report), ""
+    otherwise (``2023年转列…项目5个`` dates the projects, not the count)."""
+    if ctx.report_year is None or not word:
+        return ""
+    window = x.st.s.text[x.cs:x.n.start]
+    found = list(re.finditer(rf"(20\d{{2}})年度?[^,;。\d]{{0,6}}?{re.escape(word)}", window))
+    m = found[-1] if found else None
+    if m is None or int(m.group(1)) == ctx.report_year:
+        return ""
+    return "prev" if int(m.group(1)) == ctx.report_year - 1 else m.group(1)
+
+
+def report_year(sentences: list[Sentence]) -> int | None:
+    """The year a report is about: the year of its title (``2023年度…报告``), else the most
+    frequent ``20xx年度`` / ``20xx年`` of its first sentences."""
+    counts: dict[int, int] = {}
+    for s in sentences[:30]:
+        for m in re.finditer(r"(20\d{2})年度", s.text):
+            counts[int(m.group(1))] = counts.get(int(m.group(1)), 0) + 3
+        for y in _YEAR.findall(s.text):
+            counts[int(y)] = counts.get(int(y), 0) + 1
+    return max(counts, key=lambda y: (counts[y], y)) if counts else None
+
+
 def _read_labelled(x: _N, picked, ctx: _Context, out: Extraction) -> Figure | None:
     """A labelled figure: the term (or a generic 率/件) names it."""
     chosen = _labelled(x, picked)
@@ -734,11 +764,15 @@ def _read_labelled(x: _N, picked, ctx: _Context, out: Extraction) -> Figure | No
     key, kind, word, k = chosen
     key = _refine(x, key, kind, word)
     pre = x.label[: max(0, x.label.rfind(word))] if word else x.label
-    prev_year = bool(_PREV_ANY.search(pre)) and kind in ("amount", "rate", "count")
+    year = _other_year(x, ctx, word)
+    prev_year = (bool(_PREV_ANY.search(pre)) or year == "prev") and \
+        kind in ("amount", "rate", "count")
     unit, val, step, assumed, places = _normal(kind, x.n)
     if word in x.st.voc.terms and x.st.voc.terms[word].sign < 0:
         val = -val
     scope = _scope_of(x, key, picked)
+    if year not in ("", "prev") and not key.startswith(FREE_PREFIXES):
+        scope = f"{year}年{('·' + scope) if scope else ''}"
     if prev_year:
         fig = _add(x, out, f"prev:{key}", "prev", val, unit, step, x.n.raw, places,
                    subject=key, unit_assumed=assumed, scope=scope)
@@ -912,7 +946,7 @@ def extract(report: RawReport, modules: Modules | None = None) -> Extraction:
     modules = modules or default_modules()
     sentences = split_sentences(report)
     out = Extraction(str(report.path), report.fmt, sentences)
-    ctx = _Context()
+    ctx = _Context(report_year=report_year(sentences))
     rows: list[Sentence] = []
     streamed: list[Sentence] = []
     for s in sentences:
