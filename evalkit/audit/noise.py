@@ -16,19 +16,22 @@ from .vocab import alternation, vocabulary
 
 MASK = "\ue000"
 
+# codes mixing digits with Latin letters or _ / -: zsjfzzx/2025-00002, 510000_0013zp, P1.5LED
+_CODES = r"(?<![0-9A-Za-z_])(?=[0-9A-Za-z_./\-]*\d)(?=[0-9A-Za-z_./\-]*[A-Za-z_])[0-9A-Za-z_./\-]+"
+
 _PATTERNS = [
     # dates and times: 2022-03-14 17:01, 2025/4/29, 2021年12月31日, 12月底, 17:01
     r"\d{4}\s?[-—~至到]\s?\d{4}年?度?",
     r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s?\d{1,2}:\d{2}(?::\d{2})?)?",
     r"\d{4}年度?(?:\d{1,2}月(?:份|\d{1,2}[日号])?)?",
+    r"(?<![\d.])\d{1,2}\s?[—\-~～至到]\s?\d{1,2}(?:月份?|季度|日)",
     r"(?<![\d.])\d{1,2}月(?:份|\d{1,2}[日号])?(?:底|末|初|中旬|上旬|下旬)?",
     r"(?<![\d.])\d{1,2}:\d{2}(?::\d{2})?",
     r"(?<![\d.])\d{1,2}日",
     # document numbers: 〔2022〕2号, [2022]12号, 第3号, 2号
     r"[〔\[【(]\s?\d{4}\s?[〕\]】)]\s?第?\d+\s?号",
     r"第?\d+号",
-    # codes mixing digits with Latin letters or _ / -: zsjfzzx/2025-00002, 510000_0013zp, P1.5LED
-    r"(?<![0-9A-Za-z_])(?=[0-9A-Za-z_./\-]*\d)(?=[0-9A-Za-z_./\-]*[A-Za-z_])[0-9A-Za-z_./\-]+",
+    _CODES,
     # phone numbers, ID numbers and other long digit runs that are not amounts
     r"(?<![\d.,])1[3-9]\d{9}(?!\d)",
     r"(?<![\d.,])0\d{2,3}-\d{7,8}(?!\d)",
@@ -45,9 +48,6 @@ _PATTERNS = [
     # formulas: …×100%, (B/A)
     r"[×*xX]\s?100\s?%",
 ]
-
-
-_CODES = _PATTERNS[8]
 
 
 @lru_cache(maxsize=1)

@@ -73,7 +73,7 @@ TABLE_KINDS = ("by-entity", "scorecard", "totals", "headline")
 
 # a row header naming the department as a whole (or a total): its figures are headline figures
 TOTAL_ROW = re.compile(r"^(?:其中[:：]?)?(?:合计|总计|共计|总分|小计|全部|总体|整体|全区|全局|全系统|"
-                       r"本部门|本单位|本局|我局|我部门|部门整体|部门合计)")
+                       r"本部门|本单位|本局|我局|我部门|部门整体|部门合计|年度资金总额|资金总额|总额)")
 # first column headers of tables whose rows are sub-entities
 _ENTITY_HEADER = re.compile(
     r"^(?:镇街|镇[(（]街[)）]|街镇|镇|街道|乡镇|镇街名称|责任单位|承办单位|办理单位|单位|单位名称|部门|部门名称|"

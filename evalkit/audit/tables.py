@@ -144,10 +144,12 @@ def _budget_scope(s: Sentence, label: str) -> tuple[str, str]:
     """(role, scope) of a 预算资金 row: total (department), part (a source row), or row."""
     voc = vocabulary()
     bare = re.sub(r"^其中[:：]?", "", label).strip()
-    if s.row is not None and s.row.kind == "entity":
-        return "row", s.row.entity or bare
     if TOTAL_ROW.match(bare) or any(bare.startswith(w) for w in voc.words("budget_rows.total")):
         return "total", ""
+    part = label.startswith("其中") or any(bare.startswith(w) for w in voc.words("budget_rows.parts"))
+    if s.row is not None and s.row.kind == "entity":
+        entity = re.sub(r"^其中[:：]?", "", s.row.entity).strip() or bare
+        return ("part" if part else "row"), entity
     if _QUANTITY_LABEL.search(bare):
         return "quantity", ""
     if label.startswith("其中") or any(bare.startswith(w) for w in voc.words("budget_rows.parts")):
