@@ -61,14 +61,17 @@ def test_by_type_frame():
 
 def test_lines_frame_keeps_file_order():
     out = budget_lines(BUDGET)
-    expected = pd.DataFrame({
+    text = {  # object columns, None where blank (pandas 3 would infer its str dtype)
         "subject_code": ["2010301", "2010308", "2080505"],
         "subject_name": ["行政运行", "信访事务", "机关事业单位基本养老保险缴费支出"],
         "project_name": [None, "信访维稳专项经费", None],
-        "expense_type": ["基本支出", "项目支出", "基本支出"],
+        "expense_type": ["基本支出", "项目支出", "基本支出"]}
+    expected = pd.DataFrame({
+        **{k: pd.Series(v, dtype=object) for k, v in text.items()},
         "budget_wan": [503.16, 200.00, 80.00], "actual_wan": [500.13, 194.77, 80.00],
         "execution_rate_pct": [99.40, 97.39, 100.00]})
     pdt.assert_frame_equal(out, expected)
+    assert out["project_name"][0] is None
 
 
 def test_zero_budget_rate_is_none():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ import pandas as pd
 from evalkit import config
 from evalkit.config import DATA_PROCESSED, DATA_RAW
 from evalkit.errors import Problem, clean_text, os_problem, problem, raise_if_errors
-from evalkit.fsutil import atomic_write_text
+from evalkit.fsutil import atomic_write_text, sha256_file
 from evalkit.io import cache
 from evalkit.io.department import FORM_KEYS, check_department, read_yaml
 from evalkit.io.pii import get_salt, salt_id
@@ -68,11 +67,8 @@ def find_file(year_dir: Path, stem: str, suffixes: tuple[str, ...]) -> Path | No
 
 def source_file(path: Path) -> SourceFile:
     """Provenance record of one raw file (its SHA-256 is also the cache key)."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        # same digest as fsutil.sha256_file; file_digest reuses one buffer (no per-chunk allocs)
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    return SourceFile(path.name, path, digest, size)
+    digest = sha256_file(path)  # streamed, and read once per run (provenance asks again)
+    return SourceFile(path.name, path, digest, path.stat().st_size)
 
 
 def load_department(path: Path, scanner: Scanner | None = None
@@ -151,36 +147,31 @@ def _write_names(target: Path, key: dict[str, Any], names: NameIndex | None) -> 
             {"key": key, "hashes": sorted(names.hashes), "lengths": sorted(names.lengths)}))
 
 
-def _hash_source(path: Path, target: Path) -> tuple[SourceFile, cache.Entry | None]:
-    """Hash the raw file; read the cache file meanwhile when there is one."""
-    if not target.exists():
-        return source_file(path), None
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        hashing = pool.submit(source_file, path)
-        entry = cache.read_entry(target)
-        return hashing.result(), entry
-
-
 def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
               processed_dir: Path | None, unit: str | None, salt: str | None = None,
               scanner: Scanner | None = None) -> _Loaded:
     """Load a table, reusing the parquet cache when the raw file is unchanged.
 
-    An existing cache file is read (and converted) while the raw file is hashed in a second
-    thread (both release the GIL); it is used only if its stored key, which includes that
-    SHA-256, is the expected one. ``salt``: the year's salt; ``scanner``: the personal-data
-    scanner (its names index is part of the key of every table but the register itself).
+    The raw file is hashed (streamed, once per run) in a second thread while the main thread
+    reads the cache file, or, when there is none, parses the raw file (both release the GIL).
+    A cache file is used only if its stored key, which includes that SHA-256, is the expected
+    one. ``salt``: the year's salt, when the caller already has it; ``scanner``: the
+    personal-data scanner (its names index is part of the key of every table but the register).
     """
-    try:
-        if processed_dir is None:
+    if processed_dir is None:
+        try:
             loaded = read_table(path, spec, unit, year=year, salt=salt, required=required,
                                 scanner=scanner)
             return _Loaded(loaded.frame, loaded.problems, source_file(path), loaded.names)
-        target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
-        src, entry = _hash_source(path, target)
+        except OSError as exc:
+            return _Loaded(None, [os_problem(exc, path.name)], None)
+    target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
+    salt = salt or get_salt(processed_dir)
+    try:
+        src, entry, parsed = _hash_and_read(path, spec, required, year, unit, salt, scanner,
+                                            target)
     except OSError as exc:
         return _Loaded(None, [os_problem(exc, path.name)], None)
-    salt = salt or get_salt(processed_dir)
     names = scanner.names if scanner is not None and scanner.names is not None else None
     key = cache.cache_key(src.sha256, table=spec.name, unit=unit, year=year, salt=salt_id(salt),
                           suffix=path.suffix.lower(), scan=SCAN_VERSION,
@@ -189,12 +180,27 @@ def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
         cached_names = _read_names(target, key, salt) if spec.name == "petitions" else None
         if spec.name != "petitions" or cached_names is not None:
             return _Loaded(entry.frame, entry.warnings, src, cached_names)
-    loaded = read_table(path, spec, unit, year=year, salt=salt, required=required,
-                        scanner=scanner)
+    loaded = parsed or read_table(path, spec, unit, year=year, salt=salt, required=required,
+                                  scanner=scanner)
     if loaded.frame is not None and not any(p.level == "error" for p in loaded.problems):
         cache.write_cached(target, loaded.frame, key, loaded.problems)
         _write_names(target, key, loaded.names)
     return _Loaded(loaded.frame, loaded.problems, src, loaded.names)
+
+
+def _hash_and_read(path: Path, spec: TableSpec, required: bool, year: int | None,
+                   unit: str | None, salt: str, scanner: Scanner | None, target: Path
+                   ) -> tuple[SourceFile, cache.Entry | None, Any]:
+    """``(source, cache entry or None, parsed table or None)``: the raw file hashed in a thread
+    while the cache file is read, or the raw file parsed when there is no cache file."""
+    parsed = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(source_file, path)
+        entry = cache.read_entry(target) if target.exists() else None
+        if entry is None:
+            parsed = read_table(path, spec, unit, year=year, salt=salt, required=required,
+                                scanner=scanner)
+        return hashing.result(), entry, parsed
 
 
 def _names_digest(names: NameIndex | None) -> str | None:

@@ -292,7 +292,7 @@ def _clean(col: Coded) -> Coded:
 def _rows_of(cols: dict[str, Coded], personal: set[str], index: pd.Index,
              rows: np.ndarray) -> pd.DataFrame:
     """Raw cells of the non-personal columns at positions ``rows``."""
-    return pd.DataFrame({k: c.uniques.to_numpy()[c.codes[rows]] for k, c in cols.items()
+    return pd.DataFrame({k: c.uniques.take(c.codes[rows]).to_numpy() for k, c in cols.items()
                          if k not in personal}, index=index[rows])
 
 
