@@ -185,6 +185,26 @@ def test_error_values_are_located(sample_raw_copy: Path, tmp_path: Path) -> None
     assert "必填项为空" not in text
 
 
+def test_csv_error_values_are_located(sample_raw_copy: Path, tmp_path: Path) -> None:
+    """A csv exported from Excel carries error values as text: reported as in xlsx."""
+    import csv
+
+    import fastexcel
+
+    folder = sample_raw_copy / "2023"
+    rows = fastexcel.read_excel(str(folder / "budget.xlsx")).load_sheet(
+        0, header_row=None, dtypes="string").to_pandas().fillna("").values.tolist()
+    rows[3][7], rows[4][9] = "#N/A", "#DIV/0!"
+    with open(folder / "budget.csv", "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    (folder / "budget.xlsx").unlink()
+    lines = check(folder).splitlines()
+    adj = next(l for l in lines if "第4行「调整预算数」" in l)
+    assert "[警告]" in adj and "#N/A" in adj and "154,100.00元" in adj
+    actual = [l for l in lines if "第5行「实际支出数」" in l]
+    assert len(actual) == 1 and "[错误]" in actual[0] and "#DIV/0!" in actual[0]
+
+
 def test_formula_in_required_amount_is_one_error(sample_raw_copy: Path) -> None:
     def fn(wb):
         wb["预算执行"]["J4"] = "=SUM(K4:V4)"

@@ -269,6 +269,8 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     kept = {k: c.take(keep, kept_index) for k, c in cols.items()}
     flags = {pos: f for pos, f in flags.items() if keep[pos[0] - start - 1]}
     flags.update(_long_cells(kept, personal))
+    if grid.sheet is None:                      # csv: Excel's error values arrive as text
+        flags.update(_error_literals(kept, personal))
     # raw cells (shown in messages) of the non-personal columns; name/ID stay coded only
     cells = pd.DataFrame({k: c.raw() for k, c in kept.items() if k not in personal},
                          index=kept_index)
@@ -321,6 +323,27 @@ def _long_cells(kept: dict[str, Coded], personal: set[str]) -> dict[tuple[int, s
         rows = np.flatnonzero(long[col.codes])
         out.update({(int(col.index[r]), key): ("long", str(int(lengths[col.codes[r]])))
                     for r in rows})
+    return out
+
+
+EXCEL_ERROR_TEXTS = pa.array(["#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!",
+                              "#NULL!"], type=pa.string())
+
+
+def _error_literals(kept: dict[str, Coded],
+                    personal: set[str]) -> dict[tuple[int, str], tuple[str, str]]:
+    """csv cells holding an Excel error value as text (#N/A, #DIV/0! …): as in xlsx, reported
+    rather than read as blank."""
+    out: dict[tuple[int, str], tuple[str, str]] = {}
+    for key, col in kept.items():
+        if key in personal or col.arrow is None or not len(col.arrow):
+            continue
+        trimmed = pc.utf8_upper(pc.utf8_trim_whitespace(col.arrow))
+        hit = pc.is_in(trimmed, value_set=EXCEL_ERROR_TEXTS).to_numpy(zero_copy_only=False)
+        if hit.any():
+            values = trimmed.to_pylist()
+            out.update({(int(col.index[r]), key): ("error", values[col.codes[r]])
+                        for r in np.flatnonzero(hit[col.codes])})
     return out
 
 
