@@ -19,6 +19,7 @@ value is the masked text).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import secrets
@@ -83,7 +84,17 @@ def looks_like_id(text: str) -> bool:
     return dt.date(1900, 1, 1) <= born <= dt.date.today()
 
 
+def _name_key(salt: str) -> bytes:
+    return hashlib.sha256(f"evalkit-name:{salt}".encode()).digest()
+
+
+_HAN_ONLY_RE = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def _normal_name(text: str) -> str:
+    """NFKC, no whitespace, upper-case (a name of CJK ideographs only is already so)."""
+    if _HAN_ONLY_RE.fullmatch(text):
+        return text
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
@@ -95,16 +106,24 @@ class NameIndex:
     hashes: frozenset[str] = frozenset()
     lengths: frozenset[int] = frozenset()
 
+    @functools.cached_property
+    def key(self) -> bytes:
+        """The BLAKE2b key derived from the salt."""
+        return _name_key(self.salt)
+
     def digest(self, name: str) -> str:
-        return hashlib.sha256(f"evalkit-name:{self.salt}\x1e{name}".encode()).hexdigest()[:20]
+        """Keyed BLAKE2b of a normalised name (the salt is the key): 20 hex characters."""
+        return hashlib.blake2b(name.encode(), key=self.key, digest_size=10).hexdigest()
 
     @classmethod
     def from_names(cls, names: Iterable[Any], salt: str | None = None) -> "NameIndex":
         """Index the distinct names (blank, one-character and very long cells are skipped)."""
         index = cls(salt or secrets.token_hex(16))
-        seen = {_normal_name(str(n)) for n in names if isinstance(n, str)}
+        seen = {_normal_name(n) for n in names if isinstance(n, str) and 2 <= len(n) <= 12}
         seen = {n for n in seen if 2 <= len(n) <= 8 and not any(c.isdigit() for c in n)}
-        index.hashes = frozenset(index.digest(n) for n in seen)
+        key, blake = index.key, hashlib.blake2b
+        index.hashes = frozenset(blake(n.encode(), key=key, digest_size=10).hexdigest()
+                                 for n in seen)
         index.lengths = frozenset(len(n) for n in seen)
         return index
 

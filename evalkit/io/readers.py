@@ -14,6 +14,7 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
+import functools
 import io
 import itertools
 import re
@@ -22,7 +23,7 @@ import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import fastexcel
 import numpy as np
@@ -79,6 +80,9 @@ class Grid:
     flags: dict[tuple[int, int], tuple[str, str]] = field(default_factory=dict)
     """``(row, col)`` 0-based -> ``("formula", "=A1*2")`` for a formula without a computed value
     or ``("error", "#N/A")`` for an Excel error value; the grid holds ``""`` there."""
+    pending: Callable[[], dict[tuple[int, int], tuple[str, str]]] | None = None
+    """Formula flags still being looked for (a large sheet scanned while it is parsed): call it
+    once the cells are parsed; it raises :class:`ReadError` for a far stray cell."""
 
     @property
     def width(self) -> int:
@@ -179,10 +183,19 @@ def _read_xlsx(path: Path, spec: TableSpec) -> Grid:
     if scan is not None:
         _refuse_far_cells(path, chosen.name, scan)
     grid = _load_sheet(path, chosen.name, skipped)
-    scan = guard.result()
-    _refuse_far_cells(path, chosen.name, scan)
-    grid.flags.update({pos: ("formula", text) for pos, text in scan.formulas.items()})
+    if scan is not None:
+        grid.flags.update({pos: ("formula", text) for pos, text in scan.formulas.items()})
+    else:
+        grid.pending = functools.partial(_pending_formulas, guard, path, chosen.name)
     return grid
+
+
+def _pending_formulas(guard: workbook.SheetGuard, path: Path,
+                      sheet: str) -> dict[tuple[int, int], tuple[str, str]]:
+    """The formula flags of a sheet scanned in the background (waits for the scan)."""
+    scan = guard.result()
+    _refuse_far_cells(path, sheet, scan)
+    return {pos: ("formula", text) for pos, text in scan.formulas.items()}
 
 
 def _load_sheet(path: Path, sheet: str, skipped: set[int]) -> Grid:

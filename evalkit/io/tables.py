@@ -153,13 +153,17 @@ def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
         return Loaded(None, loc.problems)
     units = amount_units(spec, match, unit, loc)
     frame, fen = _coerce(body, spec, match, loc, units)
-    flagged = report_flags(body, frame, fen, units, loc)
-    _overflow(frame, fen, body, loc)
     names = None
     if spec.name == PETITIONS.name:
         frame["petitioner_key"] = _key(body, salt)
         names = NameIndex.from_names(_names(body), salt)
         scanner = Scanner(names)
+    try:
+        late_flags(grid, match, spec, body)
+    except ReadError as exc:
+        return Loaded(None, [exc.problem])
+    flagged = report_flags(body, frame, fen, units, loc)
+    _overflow(frame, fen, body, loc)
     checks.run(spec, frame, fen, body, units, loc, year)
     _drop_follow_on(loc, flagged)
     mask_text_columns(frame, spec, scanner or Scanner(), loc)
@@ -279,6 +283,20 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     subs = np.flatnonzero(total & ~grand)
     return Body(cells, totals, kept, _rows_of(cols, personal, index, subs),
                 _groups(labels, index, total, subs), flags)
+
+
+def late_flags(grid: Grid, match: HeaderMatch, spec: TableSpec, body: Body) -> None:
+    """Add the formula flags of a large sheet, scanned while it was parsed, for the kept rows
+    (a row holding nothing but such formulas was dropped as blank)."""
+    if grid.pending is None:
+        return
+    flags, grid.pending = grid.pending(), None
+    personal = {c.key for c in spec.columns if c.personal}
+    used = {k: j for k, j in match.columns.items() if k not in personal}
+    kept = set(body.cells.index)
+    body.flags.update({pos: f for pos, f in
+                       _grid_flags(Grid(grid.file, grid.sheet, {}, 0, flags=flags), used,
+                                   personal, match.row_index + 1).items() if pos[0] in kept})
 
 
 def _clean(col: Coded) -> Coded:
