@@ -617,7 +617,7 @@ def _all_texts(path: Path) -> list[str]:
     data = path.read_bytes()
     if path.suffix == ".png":
         return _png_texts(data)
-    if path.suffix == ".xlsx":
+    if path.suffix in (".xlsx", ".docx"):
         with zipfile.ZipFile(path) as zf:
             return [zf.read(n).decode("utf-8", "replace") for n in zf.namelist()]
     text = data.decode("utf-8", "replace")
@@ -643,7 +643,7 @@ def test_batch_outputs_hold_no_planted_personal_data(batch) -> None:
                PLANTED_FILE]
     files = [p for p in [*batch.out.rglob("*"), *batch.processed.rglob("*")] if p.is_file()]
     kinds = {p.suffix for p in files}
-    assert {".html", ".json", ".xlsx", ".ipynb", ".png", ".parquet"} <= kinds, kinds
+    assert {".html", ".json", ".xlsx", ".docx", ".ipynb", ".png", ".parquet"} <= kinds, kinds
     for path in files:
         for text in _all_texts(path):
             leaked = [s for s in secrets if s in text]
