@@ -8,6 +8,10 @@ Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A
       qiujue_purposes: [求决类, 申诉类]
       checkpoints: {6: 50, 9: 75, 12: 100}
       statistical_month_end_day: 20     # 21st-to-20th statistical month
+      yoy_flag_pct: 10                  # workpapers: flag 同比 changes of ≥ 10% (amounts, counts)
+      yoy_flag_pp: 2                    #   … ≥ 2 个百分点 (rates), ≥ 0.5 分 (indicator scores)
+      yoy_flag_score: 0.5
+      compare_with_sample: false        # true: a real year may take 同比 from a sample year
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Mapping
 
 from evalkit.errors import InputError, problem
 from evalkit.numfmt import to_decimal
-from evalkit.schema import CHANNELS, PURPOSES
+from evalkit.schema import CHANNELS, OFFLINE_CHANNELS, PURPOSES
 
 DEPARTMENT_FILE = "department.yaml"
 
@@ -34,7 +38,8 @@ class MetricSettings:
     """Conventions used by the metrics.
 
     Attributes:
-        offline_channels: channels that are *not* 网信 (default 来信, 来访); every other channel
+        offline_channels: channels that are *not* 网信 (default: the channels marked
+            ``online: false`` in ``evalkit/channels.yaml``, i.e. 来信, 来访); every other channel
             counts as online.
         qiujue_purposes: purposes counted as 求决类 (default 求决类 only).
         checkpoints: month -> target cumulative 支出进度 in percent (default 6月 50, 9月 75, 12月 100).
@@ -44,6 +49,11 @@ class MetricSettings:
         statistical_month_end_day: ``None`` for calendar months; ``20`` for the statistical month
             running from the 21st to the 20th (a case registered after the 20th counts in the next
             month, and one registered after 20 December in the next year).
+        yoy_flag_pct, yoy_flag_pp, yoy_flag_score: the 同比 table of the workpapers flags a
+            change of at least this many percent (amounts, counts), percentage points (rates)
+            or points (scores) (default 10, 2 and 0.5).
+        compare_with_sample: a real year is never compared with a sample year (同比 and history
+            leave the sample years out, with a warning); ``true`` compares them anyway.
 
     >>> MetricSettings().checkpoints[6]
     Decimal('50')
@@ -51,7 +61,7 @@ class MetricSettings:
     10
     """
 
-    offline_channels: frozenset[str] = frozenset({"来信", "来访"})
+    offline_channels: frozenset[str] = frozenset(OFFLINE_CHANNELS)   # evalkit/channels.yaml
     qiujue_purposes: frozenset[str] = frozenset({"求决类"})
     checkpoints: Mapping[int, Decimal] = field(
         default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75, 12: 100}))
@@ -59,6 +69,13 @@ class MetricSettings:
     handling_days: int = 60
     max_extension_days: int = 30
     statistical_month_end_day: int | None = None
+
+    # --- workpapers: 同比 flags and sample/real separation (evalkit.workpapers, pipeline) ---
+    yoy_flag_pct: Decimal = Decimal(10)
+    yoy_flag_pp: Decimal = Decimal(2)
+    yoy_flag_score: Decimal = Decimal("0.5")
+    compare_with_sample: bool = False
+    # --- end workpapers ---
 
     def __post_init__(self) -> None:
         for name in ("offline_channels", "qiujue_purposes"):
@@ -78,6 +95,22 @@ class MetricSettings:
         for month, target in self.checkpoints.items():
             if not 1 <= month <= 12 or not 0 <= target <= 100:
                 raise ValueError(f"checkpoint {month}: {target} outside month 1..12 / 0..100%")
+        self._check_workpaper_settings()
+
+    def _check_workpaper_settings(self) -> None:
+        """同比 thresholds: non-negative numbers (kept as Decimal); the sample switch a boolean."""
+        for name in ("yoy_flag_pct", "yoy_flag_pp", "yoy_flag_score"):
+            value = getattr(self, name)
+            try:
+                number = to_decimal(value)      # refuses booleans, NaN, text that is no number
+            except (TypeError, ValueError):
+                number = None
+            if number is None or number < 0:
+                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+            object.__setattr__(self, name, number)
+        if not isinstance(self.compare_with_sample, bool):
+            raise ValueError(f"compare_with_sample must be true or false, "
+                             f"got {self.compare_with_sample!r}")
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None,
@@ -136,6 +169,10 @@ class MetricSettings:
             "handling_days": self.handling_days,
             "max_extension_days": self.max_extension_days,
             "statistical_month_end_day": self.statistical_month_end_day,
+            "yoy_flag_pct": float(self.yoy_flag_pct),
+            "yoy_flag_pp": float(self.yoy_flag_pp),
+            "yoy_flag_score": float(self.yoy_flag_score),
+            "compare_with_sample": self.compare_with_sample,
         }
 
 
