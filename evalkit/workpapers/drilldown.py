@@ -35,6 +35,26 @@ GROUP_VALUES: tuple[str, ...] = tuple(k for k in catalogue.fields("workpapers.gr
 #: Columns of the budget lines behind schedule (catalogue ``workpapers.lines_behind``).
 LINE_COLUMNS: tuple[str, ...] = tuple(catalogue.fields("workpapers.lines_behind"))
 
+#: The case-list columns a notebook shows for each rate (底稿.xlsx keeps every column).
+COMMON_SHOWN = ("case_id", "registered_on", "channel", "purpose", "township", "responsible_unit")
+SHOWN_FOR_RATE: dict[str, tuple[str, ...]] = {
+    "online_share_pct": (),
+    "first_time_resolution_rate_pct": ("closed_on", "handle_days", "resolved_first_time"),
+    "satisfaction_rate_pct": ("closed_on", "handle_days", "satisfaction"),
+    "participation_rate_pct": ("closed_on", "satisfaction"),
+    "timely_acceptance_rate_pct": ("accepted_on", "accept_days"),
+    "on_time_completion_rate_pct": ("accepted_on", "closed_on", "deadline", "handle_days",
+                                    "overdue_days"),
+    "repeat_rate_pct": ("closed_on", "satisfaction"),
+}
+
+
+def shown_columns(rate: str) -> tuple[str, ...]:
+    """The case-list columns a notebook shows for ``rate``, in :data:`CASE_COLUMNS` order."""
+    wanted = set(COMMON_SHOWN) | set(SHOWN_FOR_RATE.get(rate, ()))
+    return tuple(c for c in CASE_COLUMNS if c in wanted)
+
+
 SHORTFALL_COLUMNS = ("rate", "value_pct", "numerator", "denominator", "listed", "sheet",
                      "definition")
 

@@ -154,7 +154,7 @@ def _cases(rate: str) -> Callable[["Workpapers"], Table]:
         frame = drilldown.shortfall_cases(wp.data.petitions, wp.year, rate, wp.settings,
                                           wp.flags)
         return make_table(f"cases_{rate}", f"workpapers.cases_{rate}", "workpapers.cases",
-                          frame)
+                          frame, shown=drilldown.shown_columns(rate))
 
     return build
 

@@ -144,11 +144,15 @@ class Workpapers:
         charts.display_charts(self.metrics, self.out / "charts", names)
 
     def check(self, *sections: str) -> None:
-        """Run the output sanity checks (:mod:`evalkit.checks`); raise when one fails."""
+        """Run the output sanity checks (:mod:`evalkit.checks`): raise when one fails, else
+        say how many passed."""
+        from IPython.display import Markdown, display
+
         from evalkit import checks
 
-        checks.raise_if_failed(checks.check_outputs(self.metrics, list(sections) or None,
-                                                    year=self.year))
+        result = checks.raise_if_failed(checks.check_outputs(self.metrics, list(sections) or None,
+                                                             year=self.year))
+        display(Markdown(f"核对通过：{len(result)} 项全部一致 / all {len(result)} checks passed"))
 
     def write_workbook(self) -> Path:
         """Write ``<out_dir>/<year>/底稿.xlsx`` (every table, atomically); return its path."""

@@ -9,11 +9,13 @@ to a temporary name and moved into place only when complete.
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from evalkit import catalogue
@@ -71,8 +73,8 @@ class _Formats:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) or (
-        hasattr(value, "dtype") and getattr(value, "dtype").kind in "iuf")
+    """An int or float (Python or numpy), not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def write_cell(sheet: Any, row: int, col: int, metric: Metric, value: Any,
