@@ -35,7 +35,7 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
+              "channels.yaml", "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
 
 
 def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:

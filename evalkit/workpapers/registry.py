@@ -136,7 +136,8 @@ def _problems(wp: "Workpapers") -> Table:
                           "problem": [problems[i] if i < len(problems) else None for i in range(n)],
                           "improvement": [improvements[i] if i < len(improvements) else None
                                           for i in range(n)]})
-    return make_table("problems", "workpapers.problems", "workpapers.problems", frame)
+    return make_table("problems", "workpapers.problems", "workpapers.problems", frame,
+                      shown=("problem", "improvement"))     # the row numbers are the 序号
 
 
 def _lines_behind(wp: "Workpapers") -> Table:

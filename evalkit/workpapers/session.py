@@ -79,16 +79,27 @@ class Workpapers:
 
     @functools.cached_property
     def previous(self) -> dict[str, Any] | None:
-        """Last year's metrics dict (with its score), or None (同比 then reads 无上年数据)."""
+        """Last year's metrics dict (with its score), or None (同比 then reads 无上年数据).
+
+        Read from ``<out_dir>/<year−1>/metrics.json`` or from the copy kept in the parquet
+        cache folder (``<processed_dir>/<year−1>/metrics.json``) when still fresh (same inputs,
+        framework and code), else built once and kept there: the four notebooks of a year share
+        one computation of the previous year.
+        """
         from evalkit import pipeline
 
         if self.previous_year is None:
             return None
-        cached = pipeline.read_fresh_metrics(self.previous_year, self.dirs.data, self.dirs.out)
-        if cached is not None:
-            return cached
-        return pipeline.build_year(self.previous_year, self.dirs.data, self.dirs.processed,
-                                   self.dirs.out, write=False)
+        year = self.previous_year
+        cached = pipeline.read_fresh_metrics(year, self.dirs.data, self.dirs.out)
+        kept = self.dirs.processed / str(year) / pipeline.METRICS_FILE
+        if cached is None:
+            cached = _read_fresh(kept, year, self.dirs.data)
+        if cached is None:
+            cached = pipeline.build_year(year, self.dirs.data, self.dirs.processed,
+                                         self.dirs.out, write=False)
+            _keep(kept, cached)
+        return cached
 
     def previous_note(self) -> str:
         """Which year the 同比 compares with, or why there is none."""
@@ -132,7 +143,7 @@ class Workpapers:
         if not len(table):
             display(Markdown(f"*{table.title.name}：本年度无记录 / no rows this year*"))
             return
-        display(table.display_frame(rows))
+        display(table.styled(rows))
         if rows is not None and len(table) > rows:
             display(Markdown(f"*共 {len(table)} 行，此处显示前 {rows} 行；完整清单见 底稿.xlsx 的"
                              f"「{table.sheet}」工作表 / first {rows} of {len(table)} rows*"))
@@ -171,6 +182,30 @@ class Workpapers:
         # point at the file by path and break once the executed notebook is moved or converted)
         display(HTML(f'<div><iframe srcdoc="{html.escape(text, quote=True)}" style="width:100%;'
                      f'height:{int(height)}px;border:1px solid #ccc" sandbox=""></iframe></div>'))
+
+
+def _read_fresh(path: Path, year: int, data_dir: Path) -> dict[str, Any] | None:
+    """A metrics dict kept at ``path`` when it parses and still describes the inputs and code."""
+    import json
+
+    from evalkit import pipeline
+
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return metrics if pipeline.is_fresh(metrics, year, data_dir) else None
+
+
+def _keep(path: Path, metrics: dict[str, Any]) -> None:
+    """Keep a computed metrics dict in the cache folder (atomic; a cache, so failures pass)."""
+    from evalkit.fsutil import atomic_write_text
+    from evalkit.metrics.core import metrics_json
+
+    try:
+        atomic_write_text(path, metrics_json(metrics))
+    except OSError:
+        pass
 
 
 def open_year(year: int, data_dir: str | Path | None = "", processed_dir: str | Path | None = "",

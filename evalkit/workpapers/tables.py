@@ -104,6 +104,18 @@ class Table:
             return self.row_metrics[row]
         return self.columns[column]
 
+    def styled(self, rows: int | None = None) -> Any:
+        """:meth:`display_frame` as a pandas Styler: text columns left-aligned (Chinese text
+        reads from the left), numbers right-aligned as Jupyter shows them."""
+        frame = self.display_frame(rows)
+        keys = [k for k in (self.shown or tuple(self.columns)) if k in self.columns]
+        text = [header(self.columns[k]) for k in keys
+                if self.columns[k].kind in ("text", "list") and k not in self.mixed]
+        styler = frame.style
+        if text:
+            styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        return styler
+
     def display_frame(self, rows: int | None = None) -> pd.DataFrame:
         """The table as printed strings with Chinese headers, numbered from 1 (first ``rows``)."""
         keys = [k for k in (self.shown or tuple(self.columns)) if k in self.columns]
