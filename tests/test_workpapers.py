@@ -377,3 +377,12 @@ def test_sheet_names_are_valid_and_unique():
     assert xlsx.sheet_name("a/b:c", used) == "a_b_c"
     assert xlsx.sheet_name("A/B:C", used) == "A_B_C_2"
     assert len(xlsx.sheet_name("长" * 40, used)) == 31
+
+
+def test_the_overview_names_the_published_folder_not_the_staging_one(tmp_path):
+    dirs = resolve_dirs(tmp_path / "raw", tmp_path / "p", tmp_path / "out" / ".staging-2023-x1")
+    wp = Workpapers(2023, dirs, {"year": 2023})
+    assert wp.published == (tmp_path / "out" / "2023").resolve()
+    assert wp.out == (tmp_path / "out" / ".staging-2023-x1" / "2023").resolve()
+    assert Workpapers(2023, resolve_dirs(tmp_path, tmp_path, tmp_path / "o"), {}).published == \
+        (tmp_path / "o" / "2023").resolve()

@@ -63,7 +63,7 @@ def _overview(wp: "Workpapers") -> Table:
              ("is_sample", catalogue.format_value("is_sample", m.get("is_sample"))),
              ("sources", "、".join(s["name"] for s in m.get("sources") or [])),
              ("workpapers.data_dir", str(wp.dirs.data / str(wp.year))),
-             ("workpapers.out_dir", str(wp.out)),
+             ("workpapers.out_dir", str(wp.published)),
              ("workpapers.previous_year", wp.previous_note()),
              ("workpapers.pending_fields", "、".join(wp.pending_fields()) or "—"),
              ("generated_at", m.get("generated_at"))]

@@ -16,6 +16,9 @@ from typing import Any
 
 from evalkit.workpapers.params import Dirs, check_parameters, resolve_dirs
 
+STAGING_PREFIX = ".staging-"
+"""Name prefix of the staging folders of ``evalkit run`` (``evalkit.runner``)."""
+
 PENDING_MARK = "待填写"
 """A department.yaml value still holding this text has not been filled in (evalkit template)."""
 
@@ -33,6 +36,16 @@ class Workpapers:
     def out(self) -> Path:
         """``<out_dir>/<year>``: where this year's outputs go."""
         return self.dirs.year_out(self.year)
+
+    @property
+    def published(self) -> Path:
+        """Where this year's outputs end up: ``<out_dir>/<year>``, or, when ``evalkit run`` points
+        ``out_dir`` at its staging folder (``<out>/.staging-<year>-…``), the folder it promotes
+        them to."""
+        base = self.dirs.out
+        if base.name.startswith(STAGING_PREFIX):
+            base = base.parent
+        return base / str(self.year)
 
     @property
     def params(self) -> dict[str, Any]:
@@ -91,7 +104,7 @@ class Workpapers:
         if self.previous_year is None:
             return None
         year = self.previous_year
-        cached = pipeline.read_fresh_metrics(year, self.dirs.data, self.dirs.out)
+        cached = pipeline.read_fresh_metrics(year, self.dirs.data, self.published.parent)
         kept = self.dirs.processed / str(year) / pipeline.METRICS_FILE
         if cached is None:
             cached = _read_fresh(kept, year, self.dirs.data)
