@@ -108,6 +108,9 @@ def test_executed_notebooks_read_as_chinese_working_papers(batch: Batch, year: i
 def test_counts_print_as_integers_and_rates_with_a_percent_sign(batch: Batch) -> None:
     nb = nbformat.read(batch.out / "2023" / "notebooks" / "02_petitions.ipynb", as_version=4)
     html = _html_outputs(nb)
+    # markup planted in a 责任单位 / 镇街 of the register is shown as text, never as markup
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "text-align:left" in html
     cells = re.findall(r">([^<>]*)</td>", html)
     assert "3000" in cells and "3000.00" not in html
     assert "98.10%" in cells and "88.67%" in cells

@@ -386,3 +386,13 @@ def test_the_overview_names_the_published_folder_not_the_staging_one(tmp_path):
     assert wp.out == (tmp_path / "out" / ".staging-2023-x1" / "2023").resolve()
     assert Workpapers(2023, resolve_dirs(tmp_path, tmp_path, tmp_path / "o"), {}).published == \
         (tmp_path / "o" / "2023").resolve()
+
+
+def test_a_shown_table_left_aligns_text_and_escapes_markup():
+    from evalkit.workpapers.tables import Shown
+
+    shown = Shown(pd.DataFrame({"镇街": ["<b>甲</b>"], "件数（件）": ["3"]}), [0])
+    html = shown._repr_html_()
+    assert "td:nth-child(2)" in html and "td:nth-child(3)" not in html
+    assert "<b>甲</b>" not in html and "&lt;b&gt;甲&lt;/b&gt;" in html
+    assert "<b>甲</b>" in repr(shown)                            # plain text stays plain

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -104,17 +105,13 @@ class Table:
             return self.row_metrics[row]
         return self.columns[column]
 
-    def styled(self, rows: int | None = None) -> Any:
-        """:meth:`display_frame` as a pandas Styler: text columns left-aligned (Chinese text
-        reads from the left), numbers right-aligned as Jupyter shows them."""
-        frame = self.display_frame(rows)
+    def styled(self, rows: int | None = None) -> "Shown":
+        """:meth:`display_frame` for a notebook: text columns left-aligned (Chinese text reads
+        from the left), numbers right-aligned as Jupyter shows them."""
         keys = [k for k in (self.shown or tuple(self.columns)) if k in self.columns]
-        text = [header(self.columns[k]) for k in keys
+        text = [i for i, k in enumerate(keys)
                 if self.columns[k].kind in ("text", "list") and k not in self.mixed]
-        styler = frame.style
-        if text:
-            styler = styler.set_properties(subset=text, **{"text-align": "left"})
-        return styler
+        return Shown(self.display_frame(rows), text)
 
     def display_frame(self, rows: int | None = None) -> pd.DataFrame:
         """The table as printed strings with Chinese headers, numbered from 1 (first ``rows``)."""
@@ -126,6 +123,29 @@ class Table:
         out = pd.DataFrame(data, columns=[header(self.columns[k]) for k in keys])
         out.index = pd.RangeIndex(1, len(out) + 1)
         return out
+
+
+class Shown:
+    """A printed table as a notebook shows it: HTML with the text columns left-aligned, plain
+    text elsewhere (pandas' Styler would import matplotlib.pyplot into every kernel)."""
+
+    _count = 0
+    _prefix = f"ek-wp-{uuid.uuid4().hex[:8]}"     # unique per kernel: no clash between notebooks
+
+    def __init__(self, frame: pd.DataFrame, text_columns: Sequence[int] = ()):
+        self.frame, self.text_columns = frame, list(text_columns)
+
+    def __repr__(self) -> str:
+        return self.frame.to_string()
+
+    def _repr_html_(self) -> str:
+        Shown._count += 1
+        css = f"{Shown._prefix}-{Shown._count}"
+        # the row label is the first cell of a row, so data column j is child j + 2
+        rules = "".join(f".{css} td:nth-child({j + 2}), .{css} th:nth-child({j + 2})"
+                        "{text-align:left}" for j in self.text_columns)
+        style = f"<style>{rules}</style>" if rules else ""
+        return f'<div class="{css}">{style}{self.frame.to_html(escape=True)}</div>'
 
 
 def make_table(name: str, title_key: str, columns_key: str, frame: pd.DataFrame,
