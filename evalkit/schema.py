@@ -254,6 +254,10 @@ SELF_ASSESSMENT = TableSpec(
         Column("reason", "扣分原因", "text", False, ("说明", "自评说明"),
                example="产出指标设置数量过少", note="人工评分低于分值时必填"),
         Column("evidence", "佐证材料", "text", False, (), example="绩效目标申报表"),
+        Column("deviation", "偏差原因分析及改进措施", "text", False,
+               ("偏差原因分析", "偏差原因及改进措施"),
+               example="产出指标设置偏少；下年度细化量化产出指标",
+               note="可选，任一指标均可填写；留空时按扣分原因自动起草，填写后原样用于自评表"),
     ),
 )
 

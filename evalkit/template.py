@@ -51,6 +51,11 @@ highlights: []                     # 可选：履职效能分析补充语句（�
 problems_extra: []                 # 可选：存在的主要问题（分析人员补充）
 improvements_extra: []             # 可选：下一步改进措施（分析人员补充）
 settings: {{}}                       # 可选：指标计算参数覆盖
+supervisor: ""                     # 自评表：主管部门（缺省即本部门）
+filled_by: ""                      # 自评表：填报人
+phone: ""                          # 自评表：联系电话
+head: ""                           # 自评表：单位负责人
+# report_date: {year_next}-03-15          # 报告日期（落款）；留空则不写
 """
 
 
@@ -61,6 +66,10 @@ DEFAULT_FRAMEWORK = "guangzhou_district"
 
 #: department.yaml keys carried over from last year as they are (checked by the analyst).
 CARRIED = ("department", "district", "city", "framework", "functions", "management", "settings")
+
+#: The 自评表's hand-filled fields carried over (the people may have changed: checked by hand).
+SIGNATURE = (("supervisor", "主管部门"), ("filled_by", "填报人，请核对"), ("phone", "联系电话，请核对"),
+             ("head", "单位负责人，请核对"), ("report_docx", "可选：report.docx 的图表和分析表"))
 
 #: Hint columns of the self-assessment template (read by people, ignored by the loader).
 HINT_HEADERS = ("分值", "年度指标值", "填写方法", "上年自评值", "上年佐证材料")
@@ -138,7 +147,7 @@ def write_templates(folder: Path, year: int, source: Path | str | None = None) -
         else:
             written.append(_write_workbook(path, spec, year))
     text = (department_yaml(last.department, year, last.folder) if last.department
-            else DEPARTMENT_SKELETON.format(year=year))
+            else DEPARTMENT_SKELETON.format(year=year, year_next=year + 1))
     written.append(atomic_write_text(folder / "department.yaml", text))
     return written
 
@@ -201,6 +210,9 @@ def department_yaml(last: dict[str, Any], year: int, source: Path | None = None)
               _field("problems_extra", [], "可选：存在的主要问题（分析人员补充）"),
               _field("improvements_extra", [], "可选：下一步改进措施（分析人员补充）"),
               _field("settings", last.get("settings") or {}, "可选：指标计算参数覆盖，沿用上年")]
+    parts += [_field(k, last[k], note) for k, note in SIGNATURE if k in last]
+    parts += [f"# report_date: {year + 1}-03-15          # 待填写：报告日期（落款）；留空则不写",
+              "# goal_result: \"…\"               # 可选：年度总体目标实际完成情况（默认取各任务的 result）"]
     return "\n".join(parts) + "\n"
 
 

@@ -95,8 +95,10 @@ def test_new_year_from_last_year(tmp_path: Path, capsys: pytest.CaptureFixture[s
     old = yaml.safe_load((RAW / "2023" / "department.yaml").read_text(encoding="utf-8"))
     assert problems == []
     assert new["department"] == "增城区信访局" and new["sample"] is False
-    for key in ("district", "city", "framework", "functions", "management"):
+    for key in ("district", "city", "framework", "functions", "management", "supervisor",
+                "filled_by", "phone", "head"):
         assert new[key] == old[key], key
+    assert "report_date" not in new                                    # a new date, by hand
     assert [t["title"] for t in new["key_tasks"]] == [t["title"] for t in old["key_tasks"]]
     assert {t["result"] for t in new["key_tasks"]} == {"待填写"}
     assert new["annual_work"] == new["performance_goal"] == "待填写"

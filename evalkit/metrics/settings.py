@@ -6,7 +6,7 @@ Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A
     settings:
       offline_channels: [来信, 来访]
       qiujue_purposes: [求决类, 申诉类]
-      checkpoints: {6: 50, 9: 75, 12: 100}
+      checkpoints: {6: 50, 9: 75}
       statistical_month_end_day: 20     # 21st-to-20th statistical month
       satisfied_levels: [满意]           # 满意率 counts only 满意 (基本满意 stays rated)
       monitor_gap_yellow_pp: 8          # 绩效运行监控: 黄 when 8 points behind 序时进度
@@ -52,7 +52,10 @@ class MetricSettings:
             ``online: false`` in ``evalkit/channels.yaml``, i.e. 来信, 来访); every other channel
             counts as online.
         qiujue_purposes: purposes counted as 求决类 (default 求决类 only).
-        checkpoints: month -> target cumulative 支出进度 in percent (default 6月 50, 9月 75, 12月 100).
+        checkpoints: month -> target cumulative 支出进度 in percent at the 序时进度 checkpoints
+            (default 6月 50, 9月 75). These are the checkpoints the 支出进度 indicator scores: the
+            year end is not one (the full-year progress is the 预算执行率, scored on its own), so
+            the report's checkpoint table, its text and the 自评表 count the same nodes.
         acceptance_days: days after registration within which acceptance is timely (15).
         handling_days: days after acceptance within which a case must be closed (60).
         max_extension_days: the longest approved extension (30); larger values are invalid input.
@@ -98,7 +101,7 @@ class MetricSettings:
     offline_channels: frozenset[str] = frozenset(OFFLINE_CHANNELS)   # evalkit/channels.yaml
     qiujue_purposes: frozenset[str] = frozenset({"求决类"})
     checkpoints: Mapping[int, Decimal] = field(
-        default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75, 12: 100}))
+        default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75}))
     acceptance_days: int = 15
     handling_days: int = 60
     max_extension_days: int = 30
