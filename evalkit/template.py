@@ -71,6 +71,10 @@ CARRIED = ("department", "district", "city", "framework", "functions", "manageme
 SIGNATURE = (("supervisor", "主管部门"), ("filled_by", "填报人，请核对"), ("phone", "联系电话，请核对"),
              ("head", "单位负责人，请核对"), ("report_docx", "可选：report.docx 的图表和分析表"))
 
+#: Column widths of the self-assessment template (others: 30).
+COLUMN_WIDTHS = {"指标编码": 10, "指标名称": 28, "分值": 6, "年度指标值": 22, "填写方法": 48,
+                 "上年自评值": 16, "上年佐证材料": 24, "自评值": 16, "自评得分": 10, "扣分原因": 36}
+
 #: Hint columns of the self-assessment template (read by people, ignored by the loader).
 HINT_HEADERS = ("分值", "年度指标值", "填写方法", "上年自评值", "上年佐证材料")
 
@@ -335,8 +339,8 @@ def _write_self_assessment(path: Path, year: int, indicators: list[ManualIndicat
             if ind.choices:
                 sheet.data_validation(i, actual_col, i, actual_col,
                                       {"validate": "list", "source": list(ind.choices)})
-        for j, width in enumerate((10, 28, 6, 22, 48, 16, 24, 16, 10, 36, 30)):
-            sheet.set_column(j, j, width)
+        for j, name in enumerate(headers):
+            sheet.set_column(j, j, COLUMN_WIDTHS.get(name, 30))
         sheet.freeze_panes(2, 2)
         _write_guide(book, SELF_ASSESSMENT, head, hints=True)
         book.close()
