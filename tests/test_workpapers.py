@@ -335,7 +335,7 @@ def test_workbook_has_every_table_with_headers_formats_and_a_frozen_row(wp, tmp_
     for table in tables:
         ws = book[table.sheet]
         assert ws.freeze_panes == "A2"
-        assert [c.value for c in ws[1]] == [header(m) for m in table.columns.values()]
+        assert [c.value for c in ws[1]] == [header(table.columns[k]) for k in table.xlsx_keys()]
         assert ws.max_row == max(len(table), 0) + 1, table.name
     towns = book[wp.table("township_rates").sheet]
     heads = [c.value for c in towns[1]]
@@ -344,7 +344,11 @@ def test_workbook_has_every_table_with_headers_formats_and_a_frozen_row(wp, tmp_
     assert isinstance(rate.value, float) and rate.number_format == '0.00"%"'
     cases = towns.cell(2, heads.index(header(catalogue.get("workpapers.group_rates.cases"))) + 1)
     assert isinstance(cases.value, int) and cases.number_format == "0"
-    late = book[wp.table("cases_on_time_completion_rate_pct").sheet]
+    late_table = wp.table("cases_on_time_completion_rate_pct")
+    assert late_table.xlsx_keys() == list(drilldown.shown_columns(
+        "on_time_completion_rate_pct"))                             # what the notebook shows
+    assert {"deadline", "overdue_days", "responsible_unit"} <= set(late_table.xlsx_keys())
+    late = book[late_table.sheet]
     assert late.cell(2, 2).number_format == "yyyy-mm-dd"
     assert late.cell(2, 2).value.year == 2023
 

@@ -35,7 +35,7 @@ GROUP_VALUES: tuple[str, ...] = tuple(k for k in catalogue.fields("workpapers.gr
 #: Columns of the budget lines behind schedule (catalogue ``workpapers.lines_behind``).
 LINE_COLUMNS: tuple[str, ...] = tuple(catalogue.fields("workpapers.lines_behind"))
 
-#: The case-list columns a notebook shows for each rate (底稿.xlsx keeps every column).
+#: The case-list columns shown for each rate (in the notebook and in 底稿.xlsx).
 COMMON_SHOWN = ("case_id", "registered_on", "channel", "purpose", "township", "responsible_unit")
 SHOWN_FOR_RATE: dict[str, tuple[str, ...]] = {
     "online_share_pct": (),

@@ -154,8 +154,9 @@ def _cases(rate: str) -> Callable[["Workpapers"], Table]:
     def build(wp: "Workpapers") -> Table:
         frame = drilldown.shortfall_cases(wp.data.petitions, wp.year, rate, wp.settings,
                                           wp.flags)
+        columns = drilldown.shown_columns(rate)
         return make_table(f"cases_{rate}", f"workpapers.cases_{rate}", "workpapers.cases",
-                          frame, shown=drilldown.shown_columns(rate))
+                          frame, shown=columns, sheet_columns=columns)
 
     return build
 

@@ -80,7 +80,9 @@ class Table:
         row_metrics: for tables whose rows are different figures (主要数据, 同比), the metric of
             each row; the columns in ``mixed`` are printed and formatted with it.
         mixed: the columns formatted by the row's metric.
-        shown: the columns a notebook shows (default: all; 底稿.xlsx always has all of them).
+        shown: the columns a notebook shows (default: all).
+        sheet_columns: the columns 底稿.xlsx holds (default: all, e.g. the metric keys and the
+            numeric 同比 beside what the notebook shows; a case list holds what it shows).
     """
 
     name: str
@@ -90,6 +92,7 @@ class Table:
     row_metrics: Sequence[Metric] | None = None
     mixed: tuple[str, ...] = ()
     shown: tuple[str, ...] | None = None
+    sheet_columns: tuple[str, ...] | None = None
 
     @property
     def sheet(self) -> str:
@@ -98,6 +101,10 @@ class Table:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def xlsx_keys(self) -> list[str]:
+        """The columns written to 底稿.xlsx, in order."""
+        return [k for k in (self.sheet_columns or tuple(self.columns)) if k in self.columns]
 
     def metric_at(self, row: int, column: str) -> Metric:
         """The metric that formats one cell."""

@@ -108,7 +108,7 @@ def write_table(book: Any, table: Table, name: str, formats: _Formats) -> None:
     from evalkit.workpapers.tables import header
 
     sheet = book.add_worksheet(name)
-    keys = list(table.columns)
+    keys = table.xlsx_keys()
     widths = []
     for j, key in enumerate(keys):
         title = header(table.columns[key])
