@@ -64,6 +64,7 @@ def bench() -> None:
     run(PY, "bench/bench_load.py")
     run(PY, "bench/bench_metrics.py", "--sizes", "100k,1M")
     run(PY, "bench/bench_report.py")
+    run(PY, "bench/bench_audit.py")
 
 
 TASKS = {"setup": setup, "report": report, "test": test, "bench": bench}
