@@ -35,7 +35,7 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
+              "channels.yaml", "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
 
 
 def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
@@ -193,7 +193,7 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     data = load_year(int(year), data_dir, processed_dir)
     settings = MetricSettings.from_department(data.department)
-    earlier = [y for y in available_years(data_dir) if y < int(year)]
+    earlier = comparable_years(int(year), data.department, data_dir, settings)
     sections = {y: year_sections(load_year(y, data_dir, processed_dir), settings) for y in earlier}
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
                               history=list(sections.values()))
@@ -205,6 +205,37 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     if write:
         write_metrics_json(metrics, out_dir)
     return metrics
+
+
+def comparable_years(year: int, department: dict[str, Any] | None, data_dir: Path | str,
+                     settings: Any = None, *, warn: bool = True) -> list[int]:
+    """The earlier year folders ``year`` may be compared with (同比 and the history series).
+
+    Sample and real data never mix: a real year (``sample`` not true in its department.yaml)
+    leaves out every earlier year whose department.yaml says ``sample: true``, and a sample year
+    every real one, with a warning naming them (logger ``evalkit.pipeline``), so its 同比 reads
+    无上年数据 instead of a change against synthetic figures. ``settings.compare_with_sample``
+    (department.yaml ``settings: {compare_with_sample: true}``) keeps them.
+
+    >>> comparable_years(2024, {"sample": False}, "/nonexistent")
+    []
+    """
+    earlier = [y for y in available_years(data_dir) if y < int(year)]
+    if getattr(settings, "compare_with_sample", False):
+        return earlier
+    own = bool((department or {}).get("sample", False))
+    other = [y for y in earlier if bool(load_department(y, data_dir).get("sample", False)) != own]
+    if other and warn:
+        import logging
+
+        names = "、".join(map(str, other))
+        sample, real = (year, names) if own else (names, year)
+        logging.getLogger(__name__).warning(
+            "%s年为示例数据（sample: true），%s年为真实数据：两者不作比较，同比按“无上年数据”处理 / "
+            "%s: sample data, %s: real data; no year-on-year comparison between them (department.yaml "
+            "settings: {compare_with_sample: true} compares them anyway)",
+            sample, real, sample, real)
+    return [y for y in earlier if y not in other]
 
 
 def year_metrics(year: int, data_dir: Path | str = DATA_RAW,
