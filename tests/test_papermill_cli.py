@@ -48,6 +48,7 @@ def _snapshot(folder: Path) -> dict[str, str]:
 @pytest.mark.parametrize("notebook, where", [
     ("notebooks/04_report.ipynb", "root"),          # the README's command, from the repository root
     ("{root}/notebooks/01_budget_execution.ipynb", "elsewhere"),
+    ("{root}/notebooks/05_monitoring.ipynb", "elsewhere"),
 ])   # from notebooks/ (as in JupyterLab): test_notebooks.py::test_relative_default_paths_work…
 def test_papermill_cli_runs_with_only_the_year(tmp_path: Path, notebook: str, where: str) -> None:
     cwd = {"root": ROOT, "elsewhere": tmp_path}[where]
@@ -60,15 +61,19 @@ def test_papermill_cli_runs_with_only_the_year(tmp_path: Path, notebook: str, wh
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert nb.metadata.papermill.parameters["year"] == 2022
     assert "data_dir" not in nb.metadata.papermill.parameters
-    assert (out / "2022" / "metrics.json").is_file()
+    if "05_monitoring" not in notebook:
+        assert (out / "2022" / "metrics.json").is_file()
     if "04_report" in notebook:
         assert (out / "2022" / "report.html").is_file() and (out / "2022" / "底稿.xlsx").is_file()
+    if "05_monitoring" in notebook:       # as_of left blank: the year end
+        assert (out / "2022" / "monitoring" / "2022-12-31" / "monitor.json").is_file()
 
 
-def test_a_misspelled_parameter_fails_first_and_writes_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("notebook", sorted(p.name for p in (ROOT / "notebooks").glob("0*.ipynb")))
+def test_a_misspelled_parameter_fails_first_and_writes_nothing(tmp_path: Path,
+                                                               notebook: str) -> None:
     before = _snapshot(OUTPUTS), _snapshot(ROOT / "data" / "processed")
-    result = _papermill("notebooks/01_budget_execution.ipynb", tmp_path / "out.ipynb", ROOT,
-                        "yeer", "2022")
+    result = _papermill(f"notebooks/{notebook}", tmp_path / "out.ipynb", ROOT, "yeer", "2022")
     assert result.returncode != 0
     assert "unknown notebook parameter(s): yeer" in result.stderr
     assert "未声明的笔记本参数" in result.stderr and "yeer → year?" in result.stderr
@@ -76,7 +81,8 @@ def test_a_misspelled_parameter_fails_first_and_writes_nothing(tmp_path: Path) -
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     failed = [c for c in nb.cells if c.cell_type == "code"
               and any(o.output_type == "error" for o in c.get("outputs", []))]
-    assert len(failed) == 1 and "open_year" in failed[0].source      # the first cell after them
+    guard = failed[0].source if len(failed) == 1 else ""
+    assert "open_year(" in guard or "check_parameters()" in guard   # the first cell after them
     ran = [c for c in nb.cells if c.cell_type == "code" and c.execution_count]
     assert len(ran) == 3                                             # parameters, injected, guard
 
