@@ -93,7 +93,9 @@ class Metric(BaseModel):
 
 
 def _entries(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    # evalkit's own file: the C loader (same safe subset, several times faster per kernel)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []  # noqa: S506
     if not isinstance(data, list):
         raise ValueError(f"{path.name}: the catalogue file must be a list of entries")
     return data
