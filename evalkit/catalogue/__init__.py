@@ -118,7 +118,8 @@ def load(folder: str | None = None) -> dict[str, Metric]:
     """
     base = Path(folder) if folder else CATALOGUE_DIR
     found: dict[str, Metric] = {}
-    for path in sorted(base.glob("*.yaml")):
+    # metrics.yaml (the metrics.json keys, in report order) first, then the other files by name
+    for path in sorted(base.glob("*.yaml"), key=lambda p: (p.name != "metrics.yaml", p.name)):
         for i, raw in enumerate(_entries(path)):
             try:
                 metric = Metric.model_validate(_with_full_keys(raw))

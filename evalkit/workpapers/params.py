@@ -89,8 +89,8 @@ def unknown_parameters(history: Sequence[str], declared: Iterable[str] = ()) -> 
 
     >>> unknown_parameters(["", "year: int = 2023", "# Parameters\\nyeer = 2022\\n"])
     (['yeer'], {'year'})
-    >>> unknown_parameters(["", "year: int = 2023", "x = 1"])
-    ([], {'year'})
+    >>> unknown_parameters(["", "year: int = 2023", "x = 1"])    # nothing injected: nothing to check
+    ([], set())
     """
     known = set(declared)
     i = _injected_index(history)
