@@ -35,7 +35,7 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
+              "channels.yaml", "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
 
 
 def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
@@ -210,15 +210,15 @@ def _earlier_year_problem(year: int, this_year: int, data_dir: Path, exc: Any) -
                    column=first.column)
 
 
-def _earlier_sections(year: int, data_dir: Path, processed_dir: Path, settings: Any,
-                      notes: list[Any]) -> dict[int, dict[str, Any]]:
-    """Sections of every earlier year; a year with input errors is left out with a warning."""
+def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_dir: Path,
+                      settings: Any, notes: list[Any]) -> dict[int, dict[str, Any]]:
+    """Sections of the ``earlier`` years; a year with input errors is left out with a warning."""
     from evalkit.errors import InputError
     from evalkit.metrics import year_sections
 
     load_year = _loader()
     sections: dict[int, dict[str, Any]] = {}
-    for y in [y for y in available_years(data_dir) if y < int(year)]:
+    for y in earlier:
         try:
             sections[y] = year_sections(load_year(y, data_dir, processed_dir), settings)
         except InputError as exc:
@@ -257,8 +257,9 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     remember_dirs(int(year), data_dir, processed_dir)
     data = load_year(int(year), data_dir, processed_dir)
     settings = MetricSettings.from_department(data.department)
+    earlier = comparable_years(int(year), data.department, data_dir, settings)
     notes: list[Any] = []
-    sections = _earlier_sections(int(year), data_dir, processed_dir, settings, notes)
+    sections = _earlier_sections(earlier, int(year), data_dir, processed_dir, settings, notes)
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
                               history=list(sections.values()))
     if any(n.file.startswith(f"{int(year) - 1}/") for n in notes):
@@ -307,12 +308,14 @@ def _dry_run(folder: Path, parts: dict[str, Any]) -> None:
     from evalkit import scoring
     from evalkit.io.loaders import collect_year
     from evalkit.metrics import compute_metrics
+    from evalkit.metrics.settings import MetricSettings
 
     year = int(folder.name)
     data = _year_data(year, parts)
     previous = None
     sibling = folder.parent / str(year - 1)
-    if sibling.is_dir():
+    settings = MetricSettings.from_department(data.department)
+    if year - 1 in comparable_years(year, data.department, folder.parent, settings, warn=False):
         prev_parts, prev_problems = collect_year(sibling)
         if not any(p.level == "error" for p in prev_problems):
             previous = _year_data(year - 1, prev_parts)
@@ -321,6 +324,48 @@ def _dry_run(folder: Path, parts: dict[str, Any]) -> None:
     if name:
         scoring.score_year(metrics, data.self_assessment, scoring.load_framework(name),
                            data.department)
+
+
+def comparable_years(year: int, department: dict[str, Any] | None, data_dir: Path | str,
+                     settings: Any = None, *, warn: bool = True) -> list[int]:
+    """The earlier year folders ``year`` may be compared with (同比 and the history series).
+
+    Sample and real data never mix: a real year (``sample`` not true in its department.yaml)
+    leaves out every earlier year whose department.yaml says ``sample: true``, and a sample year
+    every real one, with a warning naming them (logger ``evalkit.pipeline``), so its 同比 reads
+    无上年数据 instead of a change against synthetic figures. ``settings.compare_with_sample``
+    (department.yaml ``settings: {compare_with_sample: true}``) keeps them.
+
+    >>> comparable_years(2024, {"sample": False}, "/nonexistent")
+    []
+    """
+    earlier = [y for y in available_years(data_dir) if y < int(year)]
+    if getattr(settings, "compare_with_sample", False):
+        return earlier
+    own = bool((department or {}).get("sample", False))
+    other = [y for y in earlier if _is_sample(y, data_dir) not in (own, None)]
+    if other and warn:
+        import logging
+
+        names = "、".join(map(str, other))
+        sample, real = (year, names) if own else (names, year)
+        logging.getLogger(__name__).warning(
+            "%s年为示例数据（sample: true），%s年为真实数据：两者不作比较，同比按“无上年数据”处理 / "
+            "%s: sample data, %s: real data; no year-on-year comparison between them (department.yaml "
+            "settings: {compare_with_sample: true} compares them anyway)",
+            sample, real, sample, real)
+    return [y for y in earlier if y not in other]
+
+
+def _is_sample(year: int, data_dir: Path | str) -> bool | None:
+    """Whether ``year``'s department.yaml says ``sample: true`` (None when it cannot be read:
+    the year is then loaded, and its errors reported, like any other)."""
+    from evalkit.errors import InputError
+
+    try:
+        return bool(load_department(year, data_dir).get("sample", False))
+    except InputError:
+        return None
 
 
 def year_metrics(year: int, data_dir: Path | str = DATA_RAW,

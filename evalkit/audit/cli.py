@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from .checks import MISMATCH, OK, STATUS_LABEL, UNVERIFIED
-from .extract import extract
+from .document import extract
 from .frameworks import resolve_modules
 from .metricscheck import load_metrics
 from .model import key_name

@@ -25,18 +25,17 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from .model import (FREE_PREFIXES, INDICATOR_PREFIX, Breakdown, Extraction, Figure, Sentence,
                     fmt_dec, key_name)
 from .noise import MASK, mask
 from .numbers import AMOUNT_PLACES, AMOUNT_SCALE, COUNT_UNITS, NOT_QUANTITY, Num, scan_numbers
-from .readers import RawReport, read_report
+from .readers import RawReport
 from .text import is_wrapped, line_joiner, normalize_line
 from .vocab import Vocabulary, alternation, vocabulary
 
-__all__ = ["Extraction", "Figure", "Sentence", "extract", "extract_file", "extract_sentence",
-           "fmt_dec", "is_up", "key_name", "normalize_line", "split_sentences", "Modules"]
+__all__ = ["Extraction", "Figure", "Sentence", "extract_sentence", "fmt_dec", "is_up", "key_name",
+           "normalize_line", "split_sentences", "Modules"]
 
 
 # ----------------------------------------------------------------------------------- sentences
@@ -930,52 +929,3 @@ def _cn_int(text: str) -> int:
         tens, _, ones = text.partition("十")
         return (digits.index(tens) if tens else 1) * 10 + (digits.index(ones) if ones else 0)
     return digits.index(text)
-
-
-# ------------------------------------------------------------------------------------- report
-
-def extract(report: RawReport, modules: Modules | None = None) -> Extraction:
-    """Extract every figure from a report that has been read.
-
-    Prose sentences are read here; table rows by :mod:`evalkit.audit.tables`; scoring sheets
-    flattened into text (OCR, PDF exports) by :mod:`evalkit.audit.stream`; counts against
-    their lists and 年初/年中 totals by :mod:`evalkit.audit.structure`.
-    """
-    from . import stream, structure, tables
-
-    modules = modules or default_modules()
-    sentences = split_sentences(report)
-    out = Extraction(str(report.path), report.fmt, sentences)
-    ctx = _Context(report_year=report_year(sentences))
-    rows: list[Sentence] = []
-    streamed: list[Sentence] = []
-    for s in sentences:
-        if rows and s.row is None:
-            tables.extract_tables(rows, out, modules, ctx)
-            rows = []
-        if streamed and not stream.is_stream(s, previous=True):
-            stream.extract_streams(streamed, out, modules)
-            streamed = []
-        if s.row is not None:
-            rows.append(s)
-            continue
-        if stream.is_stream(s, previous=bool(streamed)):
-            streamed.append(s)
-            continue
-        if s.paragraph != ctx.paragraph or not _CONTINUES.match(s.text):
-            ctx.last_subject = ""       # a change's subject is in its sentence, unless the
-        ctx.paragraph = s.paragraph     # sentence only goes on about it (同比上年度增加…)
-        start = len(out.figures)
-        extract_sentence(s, ctx, out, modules)
-        structure.read_sentence(s, out.figures[start:], out)
-    if rows:
-        tables.extract_tables(rows, out, modules, ctx)
-    if streamed:
-        stream.extract_streams(streamed, out, modules)
-    tables.read_rules(sentences, out)
-    return out
-
-
-def extract_file(path: Path | str, modules: Modules | None = None) -> Extraction:
-    """Read and extract a report file (raises ``AuditReadError`` when it cannot be read)."""
-    return extract(read_report(path), modules)
