@@ -76,6 +76,14 @@ class TableSpec:
         return tuple(c for c in self.columns if c.required)
 
 
+#: Spellings of yes / no in a cell (matched after NFKC, trimming and lower-casing). One vocabulary for
+#: the loader's 是/否 columns and the self-assessment values the scoring reads (达成/未达成 …).
+TRUE_WORDS = ("是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "☑", "有", "对",
+              "达成", "已达成", "完成", "已完成", "满足", "符合")
+FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "☒", "无", "不是", "错",
+               "未达成", "未完成", "不满足", "不符合")
+BOOL_WORDS: dict[str, bool] = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
+
 EXPENSE_TYPES = ("基本支出", "项目支出")
 EXPENSE_TYPE_ALIASES = {
     "基本支出-人员经费": "基本支出", "基本支出-公用经费": "基本支出", "人员经费": "基本支出",

@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from evalkit.numfmt import FEN_PER_WAN, FEN_PER_YUAN
+from evalkit.schema import BOOL_WORDS
 
 
 def _arrow_memory_pool() -> None:
@@ -46,9 +47,6 @@ STRING = pd.StringDtype("pyarrow")
 BLANK_TEXT = {"", "-", "—", "--", "——", "/", "nan", "none", "null", "n/a", "#n/a"}
 """Text that counts as an empty cell (after NFKC, trimming and lower-casing)."""
 
-TRUE_WORDS = ("是", "y", "yes", "true", "t", "1", "√", "✓", "✔", "☑", "有", "对")
-FALSE_WORDS = ("否", "n", "no", "false", "f", "0", "×", "✗", "✘", "x", "☒", "无", "不是", "错")
-BOOL_WORDS: dict[str, bool] = {**{w: True for w in TRUE_WORDS}, **{w: False for w in FALSE_WORDS}}
 """Accepted spellings of booleans (after NFKC, trimming and lower-casing)."""
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")

@@ -16,14 +16,13 @@ from pydantic import Field, field_validator
 from evalkit.scoring import rules
 from evalkit.scoring.base import (WEIGHT_TOLERANCE, Dec, Entry, EntryError, Outcome, Strict, is_met,
                                   parse_number, text_of)
+from evalkit.schema import BOOL_WORDS
 from evalkit.scoring.registry import Report, Rule, register
 from evalkit.scoring.rules import Interval
 
-#: 自评值 words read as met / not met by ``binary``.
-YES_WORDS = frozenset({"是", "达成", "已达成", "完成", "已完成", "满足", "符合", "有", "y", "yes", "true",
-                       "1", "√", "✓"})
-NO_WORDS = frozenset({"否", "未达成", "未完成", "不满足", "不符合", "无", "n", "no", "false", "0", "×",
-                      "✗"})
+#: 自评值 words read as met / not met by ``binary`` (the one yes/no vocabulary of evalkit.schema).
+YES_WORDS = frozenset(w for w, yes in BOOL_WORDS.items() if yes)
+NO_WORDS = frozenset(w for w, yes in BOOL_WORDS.items() if not yes)
 #: 自评值 of a ``checklist`` meaning "no item is unmet".
 ALL_MET_WORDS = frozenset({"", "无", "全部满足", "均满足", "全部符合", "-", "—", "/"})
 _SPLIT = re.compile(r"[；;、,，\n]+")
