@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from evalkit import runner  # noqa: E402
 from evalkit.config import DATA_RAW, NOTEBOOKS  # noqa: E402
+from evalkit.years import available_years, parse_years  # noqa: E402
 
 TARGET = 1.3
 
@@ -118,13 +119,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="also time --jobs N (1 = skip)")
     parser.add_argument("--json", type=Path, help="also write the numbers as JSON here")
     args = parser.parse_args(argv)
-    years = runner.parse_years(args.years)
+    years = parse_years(args.years)
     count = len(runner.discover_notebooks())
 
     with tempfile.TemporaryDirectory(prefix="bench-report-") as tmp:
         tmp = Path(tmp)
         raw = tmp / "raw"
-        for year in runner.available_years(DATA_RAW):
+        for year in available_years(DATA_RAW):
             shutil.copytree(DATA_RAW / str(year), raw / str(year))
         floor_nbs = make_floor_notebooks(tmp / "floor_notebooks", count)
         pandas_nbs = make_floor_notebooks(tmp / "floor_pandas_notebooks", count,

@@ -19,12 +19,12 @@ from evalkit.errors import InputError, format_problems, os_problem
 
 # Modules that add a subcommand, in the order they appear in --help.
 COMMAND_MODULES = (
-    "evalkit.io.cli",          # validate
-    "evalkit.template",        # template
-    "evalkit.metrics.cli",     # metrics
-    "evalkit.runner",          # run
-    "evalkit.audit.cli",       # audit
-    "evalkit.monitor.cli",     # monitor (绩效运行监控)
+    "evalkit.commands.validate",   # validate
+    "evalkit.commands.template",   # template
+    "evalkit.commands.metrics",    # metrics
+    "evalkit.commands.run",        # run
+    "evalkit.commands.audit",      # audit
+    "evalkit.commands.monitor",    # monitor (绩效运行监控)
 )
 
 

@@ -26,7 +26,9 @@ from typing import Any, Callable
 
 from evalkit import __version__
 from evalkit.config import DATA_RAW, DATA_PROCESSED, OUTPUTS, PACKAGE_DIR, year_dir
+from evalkit.errors import InputError, problem
 from evalkit.fsutil import sha256_file
+from evalkit.years import available_years
 
 SCORECARD_FILE = "scorecard.xlsx"
 METRICS_FILE = "metrics.json"          # = evalkit.metrics.core.METRICS_FILE
@@ -35,20 +37,8 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "channels.yaml", "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
-
-
-def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
-    """Years that have a folder (named by the year) in ``data_dir``, ascending.
-
-    >>> available_years("/nonexistent")
-    []
-    """
-    base = Path(data_dir)
-    if not base.is_dir():
-        return []
-    return sorted(int(p.name) for p in base.iterdir()
-                  if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+              "years.py", "channels.yaml", "catalogue/*", "pipeline.py", "io/*.py", "metrics/*.py",
+              "scoring/*.py")
 
 
 def _loader() -> Callable[..., Any]:
@@ -153,6 +143,47 @@ def read_fresh_metrics(year: int, data_dir: Path | str = DATA_RAW,
 # --------------------------------------------------------------------------- build
 
 
+# --------------------------------------------------------------------------- department.yaml
+
+
+def _settings_problems(data: dict[str, Any], file: str) -> list[Any]:
+    from evalkit.metrics.settings import MetricSettings
+
+    try:
+        MetricSettings.from_mapping(data.get("settings"), file)
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def _framework_problems(data: dict[str, Any], file: str) -> list[Any]:
+    name = data.get("framework")
+    if not name or not isinstance(name, str):
+        return []
+    from evalkit.config import FRAMEWORKS
+    from evalkit.scoring.framework import load_framework, resolve_framework_path
+
+    path = resolve_framework_path(str(name))
+    if not path.is_file():
+        known = "、".join(sorted(p.stem for p in FRAMEWORKS.glob("*.yaml"))) or "无"
+        return [problem("error", file, f"找不到评分框架「{name}」（{path}）；可用的框架：{known}",
+                        f"framework {name!r} not found", column="framework", value=str(name))]
+    try:
+        load_framework(path)
+    except InputError as exc:
+        return exc.problems
+    return []
+
+
+def department_rules(department: dict[str, Any] | None,
+                     file: str = "department.yaml") -> list[Any]:
+    """Problems of department.yaml that need the metrics and the scoring packages: the
+    ``settings:`` values (:class:`~evalkit.metrics.settings.MetricSettings`) and the
+    ``framework`` name (found, and a valid framework file). The loader checks the shape."""
+    data = department if isinstance(department, dict) else {}
+    return _settings_problems(data, file) + _framework_problems(data, file)
+
+
 def add_score(metrics: dict[str, Any], data: Any, out_dir: Path | None) -> Any | None:
     """Score ``metrics`` with the department's framework; write the scorecard when ``out_dir``.
 
@@ -213,7 +244,6 @@ def _earlier_year_problem(year: int, this_year: int, data_dir: Path, exc: Any) -
 def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_dir: Path,
                       settings: Any, notes: list[Any]) -> dict[int, dict[str, Any]]:
     """Sections of the ``earlier`` years; a year with input errors is left out with a warning."""
-    from evalkit.errors import InputError
     from evalkit.metrics import year_sections
 
     load_year = _loader()
@@ -256,6 +286,9 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     remember_dirs(int(year), data_dir, processed_dir)
     data = load_year(int(year), data_dir, processed_dir)
+    rules = [p for p in department_rules(data.department) if p.level == "error"]
+    if rules:
+        raise InputError(rules)
     settings = MetricSettings.from_department(data.department)
     earlier = comparable_years(int(year), data.department, data_dir, settings)
     notes: list[Any] = []
@@ -283,11 +316,12 @@ def check_year(folder: Path | str) -> list[Any]:
     previous year's folder beside it when that loads; nothing written), so ``evalkit validate``
     rejects what ``evalkit metrics`` would reject.
     """
-    from evalkit.errors import InputError
     from evalkit.io.loaders import collect_year
 
     folder = Path(folder)
     parts, problems = collect_year(folder)
+    if parts.get("department"):
+        problems += department_rules(parts["department"])
     if any(p.level == "error" for p in problems) or not folder.name.isdigit():
         return problems
     try:
@@ -360,7 +394,6 @@ def comparable_years(year: int, department: dict[str, Any] | None, data_dir: Pat
 def _is_sample(year: int, data_dir: Path | str) -> bool | None:
     """Whether ``year``'s department.yaml says ``sample: true`` (None when it cannot be read:
     the year is then loaded, and its errors reported, like any other)."""
-    from evalkit.errors import InputError
 
     try:
         return bool(load_department(year, data_dir).get("sample", False))

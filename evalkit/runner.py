@@ -30,7 +30,6 @@ staging folder records the id of the process that owns it, so a run still alive 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import functools
 import logging
@@ -109,43 +108,6 @@ class YearResult:
 # --------------------------------------------------------------------------------------------
 # years, notebooks, parameters
 # --------------------------------------------------------------------------------------------
-
-def parse_years(text: str) -> list[int]:
-    """Parse ``"2023"``, ``"2021-2023"``, ``"2021,2023"`` or ``"2019-2020,2023"`` (sorted, unique).
-
-    >>> parse_years("2021-2023")
-    [2021, 2022, 2023]
-    >>> parse_years("2023,2021")
-    [2021, 2023]
-    """
-    years: set[int] = set()
-    for part in str(text).replace("，", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            if "-" in part:
-                lo, hi = (int(x) for x in part.split("-", 1))
-                if lo > hi or hi - lo > 100:
-                    raise ValueError
-                years.update(range(lo, hi + 1))
-            else:
-                years.add(int(part))
-        except ValueError:
-            raise RunnerError(f"无法识别的年份 / bad year range: {part!r} "
-                              "(use 2023, 2021-2023 or 2021,2023)") from None
-    if not years:
-        raise RunnerError("未指定年份 / no year given")
-    return sorted(years)
-
-
-def available_years(data_dir: Path | str) -> list[int]:
-    """The ``<data_dir>/<year>/`` folders that exist."""
-    base = Path(data_dir)
-    if not base.is_dir():
-        return []
-    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
-
 
 def discover_notebooks(notebooks_dir: Path | str = NOTEBOOKS) -> list[Path]:
     """The numbered notebooks ``NN_*.ipynb`` in execution order."""
@@ -669,7 +631,7 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
 
 
 # --------------------------------------------------------------------------------------------
-# CLI
+# defaults of the command (evalkit.commands.run)
 # --------------------------------------------------------------------------------------------
 
 def default_jobs() -> int:
@@ -683,79 +645,3 @@ def default_jobs() -> int:
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
     return 2 if cores > 1 else 1
-
-
-def _parse_value(text: str) -> Any:
-    """Parse a ``-p NAME VALUE`` value like papermill does (YAML scalar)."""
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-
-
-def _require_chromium() -> None:
-    """``--pdf`` needs Chromium: say so before any year runs."""
-    from evalkit.report.pdf import find_chromium
-
-    if not find_chromium():
-        raise RunnerError("--pdf 需要 Chromium（apt-get install chromium，或设置 EVALKIT_CHROMIUM）/ "
-                          "--pdf needs Chromium (apt-get install chromium, or set EVALKIT_CHROMIUM)")
-
-
-def handler(args: argparse.Namespace) -> int:
-    """``evalkit run``: run the requested years and return the exit code."""
-    try:
-        if args.year is not None:
-            years = [args.year]
-        elif args.years:
-            years = parse_years(args.years)
-        else:
-            years = available_years(args.data_dir)
-            if not years:
-                raise RunnerError(f"{args.data_dir} 下没有年度文件夹 / no year folders")
-        extra = {name: _parse_value(value) for name, value in args.parameter or []}
-        if getattr(args, "pdf", False):
-            _require_chromium()
-        return run_years(years, args.data_dir, args.processed_dir, args.out_dir,
-                         timeout=args.timeout, notebooks_dir=args.notebooks_dir,
-                         extra_params=extra or None, jobs=args.jobs,
-                         pdf=getattr(args, "pdf", False))
-    except RunnerError as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:  # out-dir read-only, a file where the folder should be, disk full
-        print(os_problem(exc).format(), file=sys.stderr)
-        return 1
-
-
-def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add the ``run`` subcommand."""
-    p = subparsers.add_parser(
-        "run", help="批量运行笔记本并生成报告 / run the notebooks for one or more years",
-        description="Execute notebooks/NN_*.ipynb with papermill for each year and write "
-                    "outputs/<year>/ (report.html, report.docx, provenance.json, charts, "
-                    "metrics.json, scorecard.xlsx, executed notebooks; report.pdf with --pdf). "
-                    "A failed year keeps its previous outputs.")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--year", type=int, help="one year, e.g. 2023")
-    group.add_argument("--years",
-                       help="years: 2021-2023 or 2021,2023 (default: every year folder)")
-    p.add_argument("--data-dir", type=Path, default=DATA_RAW, help="raw inputs (default data/raw)")
-    p.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
-                   help="cache of cleaned tables (default data/processed)")
-    p.add_argument("--out-dir", type=Path, default=OUTPUTS, help="outputs (default outputs)")
-    p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
-                   help=f"seconds per notebook cell (default {DEFAULT_TIMEOUT})")
-    p.add_argument("--jobs", type=int, default=default_jobs(),
-                   help="years whose notebooks run at the same time (default: 2 when this "
-                        f"machine has more than one core, else 1; here {default_jobs()})")
-    p.add_argument("--pdf", action="store_true",
-                   help="同时用无头 Chromium 打印 report.pdf / also print report.pdf with headless "
-                        "Chromium")
-    p.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="extra notebook parameter (must be declared in the parameters cell)")
-    p.set_defaults(func=handler)
-    return p

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from evalkit.audit.cli import register
+from evalkit.commands.audit import register
 
 #: The headline figures of the 2023 reference report (and of evalkit's own report for the same
 #: metrics), by figure key, as ``Figure.display()`` prints them.

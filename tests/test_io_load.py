@@ -12,7 +12,8 @@ import xlsxwriter
 
 from evalkit.errors import InputError
 from evalkit.fsutil import sha256_file
-from evalkit.io import cli, load_table, load_year, tables, validate_year
+from evalkit.commands import validate as cli
+from evalkit.io import load_table, load_year, tables, validate_year
 from evalkit.numfmt import sum_wan
 from evalkit.schema import BUDGET, PETITIONS, TABLES
 

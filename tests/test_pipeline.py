@@ -10,7 +10,8 @@ import yaml
 
 from evalkit import pipeline
 from evalkit.errors import InputError
-from evalkit.metrics import cli as metrics_cli
+from evalkit import years
+from evalkit.commands import metrics as metrics_cli
 
 def run_cli(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="evalkit")
@@ -20,7 +21,7 @@ def run_cli(argv: list[str]) -> int:
 
 
 def test_available_years(sample_raw_copy):
-    assert pipeline.available_years(sample_raw_copy) == [2021, 2022, 2023]
+    assert years.available_years(sample_raw_copy) == [2021, 2022, 2023]
 
 
 def test_build_year_scores_and_writes(sample_raw_copy, tmp_path):
@@ -79,10 +80,12 @@ def test_main_cli_exit_code_1_on_bad_input(sample_raw_copy, tmp_path, capsys):
 
 
 def test_parse_years():
-    assert metrics_cli.parse_years("2021-2023") == [2021, 2022, 2023]
-    assert metrics_cli.parse_years("2023,2021") == [2021, 2023]
-    with pytest.raises(argparse.ArgumentTypeError):
-        metrics_cli.parse_years("2023-2021")
+    assert years.parse_years("2021-2023") == [2021, 2022, 2023]
+    assert years.parse_years("2023,2021") == [2021, 2023]
+    with pytest.raises(years.YearsError):
+        years.parse_years("2023-2021")
+    with pytest.raises(argparse.ArgumentTypeError, match="bad year"):
+        metrics_cli._years_arg("2023-2021")
 
 
 def test_build_report_makes_the_report_without_a_notebook(sample_raw_copy, tmp_path):

@@ -95,7 +95,7 @@ def test_runner_pdf_flag(monkeypatch, tmp_path):
     """``evalkit run --pdf`` reaches run_years; without Chromium it stops before any year."""
     import argparse
 
-    from evalkit import runner
+    from evalkit.commands import run as runner
 
     seen = {}
     monkeypatch.setattr(runner, "run_years", lambda *a, **kw: seen.update(kw) or 0)

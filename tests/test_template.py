@@ -10,13 +10,14 @@ import pytest
 import python_calamine
 
 from evalkit import template
+from evalkit.commands import template as template_command
 from evalkit.io import validate_year
 from evalkit.schema import PETITIONS
 
 
 def run(args: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    template.register(parser.add_subparsers())
+    template_command.register(parser.add_subparsers())
     ns = parser.parse_args(args)
     return ns.func(ns)
 

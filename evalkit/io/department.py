@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import yaml
 
-from evalkit.errors import InputError, Problem, os_problem, problem
+from evalkit.errors import Problem, os_problem, problem
 
 MAX_BYTES = 1 << 20
 MAX_ALIASES = 100
@@ -183,35 +183,6 @@ def _check_tasks(data: dict[str, Any], file: str) -> list[Problem]:
     return out
 
 
-def _check_settings(data: dict[str, Any], file: str) -> list[Problem]:
-    from evalkit.metrics.settings import MetricSettings  # noqa: PLC0415 - light, lazy
-
-    try:
-        MetricSettings.from_mapping(data.get("settings"), file)
-    except InputError as exc:
-        return exc.problems
-    return []
-
-
-def _check_framework(data: dict[str, Any], file: str) -> list[Problem]:
-    name = data.get("framework")
-    if not name or not _is_text(name):
-        return []
-    from evalkit.config import FRAMEWORKS  # noqa: PLC0415
-    from evalkit.scoring.framework import load_framework, resolve_framework_path  # noqa: PLC0415
-
-    path = resolve_framework_path(str(name))
-    if not path.is_file():
-        known = "、".join(sorted(p.stem for p in FRAMEWORKS.glob("*.yaml"))) or "无"
-        return [problem("error", file, f"找不到评分框架「{name}」（{path}）；可用的框架：{known}",
-                        f"framework {name!r} not found", column="framework", value=str(name))]
-    try:
-        load_framework(path)
-    except InputError as exc:
-        return exc.problems
-    return []
-
-
 def _check_other(data: dict[str, Any], file: str) -> list[Problem]:
     out = [_kind_error(file, k, f"{k} 应为键值映射（如 {k}: {{…: …}}）", f"{k} must be a mapping",
                        data[k]) for k in MAPPING_KEYS if data.get(k) is not None
@@ -226,7 +197,10 @@ def _check_other(data: dict[str, Any], file: str) -> list[Problem]:
 
 
 CHECKS: tuple[Callable[[dict[str, Any], str], list[Problem]], ...] = (
-    _check_texts, _check_lists, _check_tasks, _check_other, _check_settings, _check_framework)
+    _check_texts, _check_lists, _check_tasks, _check_other)
+"""The shape checks. The ``settings:`` values and the ``framework`` name need the metrics and
+the scoring packages, which sit above the loader: :func:`evalkit.pipeline.department_rules`
+checks them (``validate`` and ``metrics`` both call it)."""
 
 
 def check_department(data: dict[str, Any], file: str = "department.yaml") -> list[Problem]:

@@ -42,7 +42,7 @@ def earlier_years(year: int, data_dir: Path, processed_dir: Path, keep: int,
     """
     from evalkit.errors import InputError
     from evalkit.io import load_year
-    from evalkit.pipeline import available_years
+    from evalkit.years import available_years
 
     years = sorted((y for y in available_years(data_dir) if y < int(year)), reverse=True)[:keep]
     loaded = []

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.workpapers.params import Dirs, check_parameters, resolve_dirs
+from evalkit.years import available_years
 
 STAGING_PREFIX = ".staging-"
 """Name prefix of the staging folders of ``evalkit run`` (``evalkit.runner``)."""
@@ -116,12 +117,11 @@ class Workpapers:
 
     def previous_note(self) -> str:
         """Which year the 同比 compares with, or why there is none."""
-        from evalkit import pipeline
         from evalkit.workpapers.compare import NO_PREVIOUS as none
 
         if self.previous_year is not None:
             return f"{self.previous_year}年"
-        if self.year - 1 in pipeline.available_years(self.dirs.data):
+        if self.year - 1 in available_years(self.dirs.data):
             kind = "示例数据" if not self.metrics.get("is_sample") else "真实数据"
             return f"{none}（{self.year - 1}年为{kind}，不与本年比较）"
         return none

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
+from evalkit.years import YearsError, parse_years
 
 
 def summary(monitor: dict[str, Any]) -> str:
@@ -45,10 +46,14 @@ def _as_of_arg(text: str) -> str:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from evalkit.metrics.cli import parse_years
     from evalkit.monitor.backtest import backtest, markdown_table
 
-    table = backtest(parse_years(args.backtest), args.data_dir, args.processed_dir)
+    try:
+        years = parse_years(args.backtest)
+    except YearsError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    table = backtest(years, args.data_dir, args.processed_dir)
     print(markdown_table(table))
     return 0
 

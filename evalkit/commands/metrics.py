@@ -8,35 +8,15 @@ from typing import Any
 
 from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
 from evalkit import catalogue
+from evalkit.years import YearsError, parse_years
 from evalkit.metrics.yoy import lookup
-
-
-def parse_years(text: str) -> list[int]:
-    """Parse ``2023``, ``2021-2023`` or ``2021,2023``.
-
-    >>> parse_years("2021-2023"), parse_years("2021,2023"), parse_years("2023")
-    ([2021, 2022, 2023], [2021, 2023], [2023])
-    """
-    years: list[int] = []
-    for part in str(text).split(","):
-        part = part.strip()
-        if "-" in part:
-            lo, hi = (int(x) for x in part.split("-", 1))
-            if hi < lo:
-                raise argparse.ArgumentTypeError(f"bad year range {part!r}")
-            years.extend(range(lo, hi + 1))
-        elif part:
-            years.append(int(part))
-    if not years:
-        raise argparse.ArgumentTypeError(f"no year in {text!r}")
-    return sorted(set(years))
 
 
 def _years_arg(text: str) -> list[int]:
     try:
         return parse_years(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"bad years {text!r}: {exc}") from exc
+    except YearsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 #: The figures of the terminal summary, one line each (labels and units from the catalogue).
