@@ -320,7 +320,9 @@ def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
         try:
             from evalkit.charts import save_all_charts
 
-            save_all_charts(metrics, year_dir(staging, year) / "charts")
+            # charts: a PNG already published for the same figures is copied, not redrawn
+            save_all_charts(metrics, year_dir(staging, year) / "charts",
+                            reuse=year_dir(out_dir, year) / "charts")
         except Exception as exc:  # noqa: BLE001 - a chart bug fails this year, not the batch
             return failed("charts", [_located(exc)], "图表绘制失败 / charts failed")
         print(f"[{year}] charts … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)

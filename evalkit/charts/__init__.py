@@ -26,7 +26,7 @@ never imports matplotlib.
 
 >>> list(SPECS)[:3]
 ['budget_by_type', 'budget_lines', 'spending_progress']
->>> SPECS["petitions_by_channel"].caption
+>>> SPECS["petitions_by_channel"].caption_text()
 '信访渠道构成'
 """
 

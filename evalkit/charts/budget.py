@@ -262,5 +262,5 @@ SPECS = (
               "各支出科目预算数与实际支出"),
     ChartSpec("spending_progress", spending_progress,
               lambda m: any(r.month for r in m.budget.progress),
-              f"月度{L.name(_P + 'progress_pct')}与{L.name(_P + 'linear_pct')}"),
+              lambda: f"月度{L.name(_P + 'progress_pct')}与{L.name(_P + 'linear_pct')}"),
 )

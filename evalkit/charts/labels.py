@@ -7,41 +7,49 @@ written in the chart code.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from evalkit import catalogue
 from evalkit.numfmt import describe_change
+
+MISSING = "—"
+
+
+def _catalogue() -> Any:
+    """:mod:`evalkit.catalogue`, imported on first use (pydantic, YAML): a kernel that only
+    shows saved charts never loads it."""
+    return importlib.import_module("evalkit.catalogue")
 
 
 def name(key: str) -> str:
     """The full Chinese name of ``key`` (``预算执行率``)."""
-    return catalogue.label(key)
+    return _catalogue().label(key)
 
 
 def short(key: str) -> str:
     """The short Chinese name of ``key`` (``执行率``)."""
-    return catalogue.label(key, short=True)
+    return _catalogue().label(key, short=True)
 
 
 def unit(key: str) -> str:
     """The unit of ``key`` (``万元``, ``%``, ``件``…)."""
-    return catalogue.unit(key)
+    return _catalogue().unit(key)
 
 
 def header(key: str) -> str:
     """An axis title: the name with its unit in brackets (``件数（件）``)."""
-    return catalogue.header(key)
+    return _catalogue().header(key)
 
 
 def value(key: str, number: Any, with_unit: bool = True) -> str:
     """``number`` printed as the report prints ``key`` (``774.90万元``; ``—`` when missing)."""
-    return catalogue.format_value(key, number, unit=with_unit)
+    return _catalogue().format_value(key, number, unit=with_unit)
 
 
 def signed(key: str, number: Any) -> str:
     """A signed change as a number with its unit (``-43.21%``), not in words."""
-    text = catalogue.format_value(key, number, unit=False)
-    return text if text == catalogue.MISSING else text + unit(key)
+    text = _catalogue().format_value(key, number, unit=False)
+    return text if text == MISSING else text + unit(key)
 
 
 def change(key: str, number: Any) -> str:

@@ -40,4 +40,4 @@ def has_data(metrics: Metrics | Mapping[str, Any], name: str) -> bool:
 
 def captions() -> dict[str, str]:
     """name → the caption the report prints under the chart."""
-    return {name: spec.caption for name, spec in SPECS.items()}
+    return {name: spec.caption_text() for name, spec in SPECS.items()}

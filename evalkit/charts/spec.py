@@ -41,7 +41,13 @@ class ChartSpec:
     name: str
     draw: Callable[..., Figure]
     has_data: Callable[[Metrics], bool]
-    caption: str
+    #: The report's caption, or a function returning it (to read names from the catalogue
+    #: only when a caption is needed; see :meth:`caption_text`).
+    caption: str | Callable[[], str]
+
+    def caption_text(self) -> str:
+        """The caption under the chart in the report."""
+        return self.caption() if callable(self.caption) else self.caption
 
 
 def chart(func: Callable[..., Figure]) -> Callable[..., Figure]:
