@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "evalkit.metrics.cli",     # metrics
     "evalkit.runner",          # run
     "evalkit.audit.cli",       # audit
+    "evalkit.monitor.cli",     # monitor (绩效运行监控)
 )
 
 

@@ -191,6 +191,14 @@ def test_configurable_offline_channels_and_qiujue_purposes():
     assert m["qiujue_initial_closed"] == 2     # C4 (咨询类) is open
 
 
+def test_configurable_satisfied_levels():
+    """满意率 counting only 满意: C1 of the rated C1 (满意), C2 (基本满意), C3 (不满意)."""
+    m = petition_metrics(REGISTER, 2023, MetricSettings.from_mapping({"satisfied_levels": ["满意"]}))
+    assert (m["satisfied_cases"], m["rated_cases"], m["satisfaction_rate_pct"]) == (1, 3, 33.33)
+    with pytest.raises(InputError, match="satisfied_levels"):
+        MetricSettings.from_mapping({"satisfied_levels": ["满意", "未评价"]})
+
+
 def test_categorical_columns_give_the_same_result():
     cat = REGISTER.astype({c: "category" for c in ("channel", "purpose", "satisfaction",
                                                     "township", "responsible_unit")})

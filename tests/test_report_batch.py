@@ -124,13 +124,14 @@ def test_batch_good_years_complete(batch: Batch) -> None:
             assert (folder / name).is_file(), f"{year}/{name} missing\n{batch.log}"
         assert sorted(p.name for p in (folder / "notebooks").glob("*.ipynb")) == [
             "01_budget_execution.ipynb", "02_petitions.ipynb", "03_scorecard.ipynb",
-            "04_report.ipynb"]
+            "04_report.ipynb", "05_monitoring.ipynb"]
         assert list((folder / "charts").glob("*.png")), f"{year}: no charts"
 
 
 def test_batch_progress_lines_and_summary(batch: Batch) -> None:
     for year in GOOD_YEARS:
-        for nb in ("01_budget_execution", "02_petitions", "03_scorecard", "04_report"):
+        for nb in ("01_budget_execution", "02_petitions", "03_scorecard", "04_report",
+                   "05_monitoring"):
             assert f"[{year}] {nb}.ipynb … ok" in batch.log, batch.log
     last = batch.log.strip().splitlines()[-1]
     assert "2 ok (2021, 2023)" in last and f"1 failed ({BROKEN_YEAR})" in last

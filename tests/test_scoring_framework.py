@@ -167,3 +167,40 @@ def test_missing_file_and_bad_yaml(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("modules: [\n", encoding="utf-8")
     assert "invalid YAML" in errors_of(bad)[0]
+
+
+def test_thresholds_have_no_default_in_code(tmp_path, raw):
+    """Grade bands and qualitative tiers are written in the file: none is assumed in code."""
+    data = copy.deepcopy(raw)
+    del data["grades"]
+    del data["modules"][1]["children"][3]["indicators"][0]["params"]       # M4.1 qualitative_tier
+    msgs = errors_of(write(tmp_path, data))
+    assert any("「(top)」" in m and "missing 'grades'" in m for m in msgs), msgs
+    assert any("「modules[1].children[3].indicators[0].params」" in m and "missing 'tiers'" in m
+               for m in msgs), msgs
+
+
+def test_tier_bounds_checked(tmp_path, raw):
+    data = copy.deepcopy(raw)
+    data["modules"][0]["children"][0]["indicators"][3]["params"]["tiers"]["达成"] = [0.8, 1.2]
+    msgs = errors_of(write(tmp_path, data))
+    assert any("indicators[3].params.tiers" in m and "tier 达成" in m for m in msgs), msgs
+
+
+def test_ratio_capped_needs_a_numeric_target(tmp_path, raw):
+    data = copy.deepcopy(raw)
+    data["modules"][0]["children"][0]["indicators"][1]["target"] = "较上年提高"      # L1.2
+    msgs = errors_of(write(tmp_path, data))
+    assert msgs == [m for m in msgs if "「modules[0].children[0].indicators[1].target」" in m
+                    and "ratio_capped needs a numeric target" in m] and len(msgs) == 1
+
+
+def test_what_the_analyst_fills_in_matches_the_sample_rows():
+    """``self_assessed()`` lists the rows of self_assessment.xlsx; the sample has exactly those."""
+    fw = load_framework("guangzhou_district")
+    sample = yaml.safe_load((FRAMEWORKS.parents[1] / "scripts" / "sample_self_assessment.yaml")
+                            .read_text(encoding="utf-8"))
+    assert [i.id for i in fw.self_assessed()] == [r["indicator_id"] for r in sample[2023]]
+    assert [i.id for i in fw.self_assessed() if i.analyst_scored] == ["L1.4", "M4.1", "M4.2"]
+    assert len(fw.indicators()) == 25
+    assert fw.module_weights() == {"履职效能": Decimal(50), "管理效率": Decimal(50)}

@@ -7,13 +7,14 @@ from decimal import Decimal as D
 
 import pytest
 
-from evalkit.scoring import rules
+from evalkit.scoring import base, rules
 from evalkit.scoring.rules import Interval, RuleError
 
 
-def test_doctests():
-    failed, _ = doctest.testmod(rules)
-    assert failed == 0
+@pytest.mark.parametrize("module", [rules, base], ids=lambda m: m.__name__)
+def test_doctests(module):
+    result = doctest.testmod(module)
+    assert result.failed == 0 and result.attempted > 0
 
 
 # ratio_capped

@@ -25,11 +25,9 @@ from evalkit.numfmt import ratio_pct
 from evalkit.schema import CHANNELS, PETITIONS, PURPOSES
 
 from evalkit.metrics.budget import records
-from evalkit.metrics.settings import MetricSettings
+from evalkit.metrics.settings import RATED_LEVELS, MetricSettings
 
 MISSING_LABEL = "未填写"
-SATISFIED = ("满意", "基本满意")
-RATED = ("满意", "基本满意", "不满意")
 
 #: Count columns, in output order.
 COUNTS: tuple[str, ...] = (
@@ -312,8 +310,8 @@ def case_flags(df: pd.DataFrame, year: int, settings: MetricSettings | None = No
         "repeat_cases": repeat,
         "qiujue_initial_closed": qiujue_closed,
         "qiujue_initial_resolved": qiujue_closed & _bool(df, "resolved_first_time"),
-        "satisfied_cases": _isin(satisfaction, SATISFIED, n),
-        "rated_cases": _isin(satisfaction, RATED, n),
+        "satisfied_cases": _isin(satisfaction, settings.satisfied_levels, n),
+        "rated_cases": _isin(satisfaction, RATED_LEVELS, n),
         "closed_cases": closed,
         "due_for_acceptance": (acceptance_end <= limit) | ~np.isnat(acc),
         "timely_accepted": acc <= acceptance_end,

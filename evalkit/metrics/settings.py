@@ -8,6 +8,8 @@ Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A
       qiujue_purposes: [求决类, 申诉类]
       checkpoints: {6: 50, 9: 75, 12: 100}
       statistical_month_end_day: 20     # 21st-to-20th statistical month
+      satisfied_levels: [满意]           # 满意率 counts only 满意 (基本满意 stays rated)
+      monitor_gap_yellow_pp: 8          # 绩效运行监控: 黄 when 8 points behind 序时进度
 """
 
 from __future__ import annotations
@@ -20,9 +22,17 @@ from typing import Any, Mapping
 
 from evalkit.errors import InputError, problem
 from evalkit.numfmt import to_decimal
-from evalkit.schema import CHANNELS, PURPOSES
+from evalkit.schema import CHANNELS, PURPOSES, SATISFACTION
 
 DEPARTMENT_FILE = "department.yaml"
+#: The satisfaction levels that are a rating (every level but 未评价): the 满意率 denominator.
+RATED_LEVELS: tuple[str, ...] = tuple(s for s in SATISFACTION if s != "未评价")
+MONITOR_TIME_PROGRESS = ("months", "days")
+MONITOR_PROJECTIONS = ("auto", "run_rate", "profile_share", "remaining_budget")
+MONITOR_PERCENTS = ("monitor_gap_yellow_pp", "monitor_gap_red_pp", "monitor_projected_yellow_pct",
+                    "monitor_projected_red_pct", "monitor_rate_red_pp")
+MONITOR_SETTINGS = ("monitor_time_progress", *MONITOR_PERCENTS, "monitor_min_cases",
+                    "monitor_projection", "monitor_profile_years")
 
 
 def _frozen_checkpoints(items: Mapping[Any, Any]) -> Mapping[int, Decimal]:
@@ -44,6 +54,26 @@ class MetricSettings:
         statistical_month_end_day: ``None`` for calendar months; ``20`` for the statistical month
             running from the 21st to the 20th (a case registered after the 20th counts in the next
             month, and one registered after 20 December in the next year).
+        satisfied_levels: the rated levels counted as satisfied in 满意率 (default 满意, 基本满意);
+            the denominator is every rated level (满意, 基本满意, 不满意).
+
+    The ``monitor_*`` settings are used by ``evalkit monitor`` (绩效运行监控, docs/monitoring.md):
+
+    Attributes:
+        monitor_time_progress: 序时进度 ``"months"`` (months elapsed / 12, the default) or
+            ``"days"`` (days elapsed / days in the year).
+        monitor_gap_yellow_pp / monitor_gap_red_pp: 支出进度 this many points behind 序时进度 is
+            黄 / 红 (10 / 20).
+        monitor_projected_yellow_pct / monitor_projected_red_pct: a projected year-end execution
+            rate below this is 黄 / 红 (95 / 90).
+        monitor_rate_red_pp: a petition indicator expected to miss its framework target by more
+            than this many points is 红 (any smaller miss is 黄) (5).
+        monitor_min_cases: a petition rate is projected only when its denominator to date has at
+            least this many cases; below it the rate is reported to date only (30).
+        monitor_projection: the year-end spending method: ``"auto"`` (``remaining_budget`` when
+            earlier years have monthly figures, else ``run_rate``), ``"run_rate"``,
+            ``"profile_share"`` or ``"remaining_budget"``.
+        monitor_profile_years: how many earlier years (the most recent) form the profile (3).
 
     >>> MetricSettings().checkpoints[6]
     Decimal('50')
@@ -59,13 +89,29 @@ class MetricSettings:
     handling_days: int = 60
     max_extension_days: int = 30
     statistical_month_end_day: int | None = None
+    satisfied_levels: frozenset[str] = frozenset({"满意", "基本满意"})
+    # --- 绩效运行监控 (evalkit monitor); see docs/monitoring.md
+    monitor_time_progress: str = "months"
+    monitor_gap_yellow_pp: Decimal = Decimal(10)
+    monitor_gap_red_pp: Decimal = Decimal(20)
+    monitor_projected_yellow_pct: Decimal = Decimal(95)
+    monitor_projected_red_pct: Decimal = Decimal(90)
+    monitor_rate_red_pp: Decimal = Decimal(5)
+    monitor_min_cases: int = 30
+    monitor_projection: str = "auto"
+    monitor_profile_years: int = 3
 
     def __post_init__(self) -> None:
-        for name in ("offline_channels", "qiujue_purposes"):
+        for name in ("offline_channels", "qiujue_purposes", "satisfied_levels"):
             if isinstance(getattr(self, name), str):
                 raise ValueError(f"{name} must be a list of names, got a string")
         object.__setattr__(self, "offline_channels", frozenset(self.offline_channels))
         object.__setattr__(self, "qiujue_purposes", frozenset(self.qiujue_purposes))
+        object.__setattr__(self, "satisfied_levels", frozenset(self.satisfied_levels))
+        unrated = sorted(self.satisfied_levels - set(RATED_LEVELS))
+        if unrated or not self.satisfied_levels:
+            raise ValueError(f"satisfied_levels must be among {'、'.join(RATED_LEVELS)}, "
+                             f"got {unrated or 'nothing'}")
         object.__setattr__(self, "checkpoints", _frozen_checkpoints(dict(self.checkpoints)))
         for name in ("acceptance_days", "handling_days", "max_extension_days"):
             value = getattr(self, name)
@@ -78,6 +124,33 @@ class MetricSettings:
         for month, target in self.checkpoints.items():
             if not 1 <= month <= 12 or not 0 <= target <= 100:
                 raise ValueError(f"checkpoint {month}: {target} outside month 1..12 / 0..100%")
+        self._check_monitor()
+
+    def _check_monitor(self) -> None:
+        """Validate (and normalise to Decimal) the ``monitor_*`` settings."""
+        if self.monitor_time_progress not in MONITOR_TIME_PROGRESS:
+            raise ValueError(f"monitor_time_progress must be one of {MONITOR_TIME_PROGRESS}, "
+                             f"got {self.monitor_time_progress!r}")
+        if self.monitor_projection not in MONITOR_PROJECTIONS:
+            raise ValueError(f"monitor_projection must be one of {MONITOR_PROJECTIONS}, "
+                             f"got {self.monitor_projection!r}")
+        for name in MONITOR_PERCENTS:
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            value = to_decimal(value)
+            if not 0 <= value <= 100:
+                raise ValueError(f"{name} must be within 0..100, got {value}")
+            object.__setattr__(self, name, value)
+        if self.monitor_gap_red_pp < self.monitor_gap_yellow_pp:
+            raise ValueError("monitor_gap_red_pp must not be below monitor_gap_yellow_pp")
+        if self.monitor_projected_red_pct > self.monitor_projected_yellow_pct:
+            raise ValueError("monitor_projected_red_pct must not be above "
+                             "monitor_projected_yellow_pct")
+        for name in ("monitor_min_cases", "monitor_profile_years"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None,
@@ -136,7 +209,14 @@ class MetricSettings:
             "handling_days": self.handling_days,
             "max_extension_days": self.max_extension_days,
             "statistical_month_end_day": self.statistical_month_end_day,
+            "satisfied_levels": sorted(self.satisfied_levels, key=_order(RATED_LEVELS)),
+            **self.describe_monitor(),
         }
+
+    def describe_monitor(self) -> dict[str, Any]:
+        """The ``monitor_*`` settings, JSON-ready (recorded in ``monitor.json``)."""
+        return {name: (float(value) if isinstance(value, Decimal) else value)
+                for name in MONITOR_SETTINGS for value in [getattr(self, name)]}
 
 
 def _order(canonical: tuple[str, ...]):

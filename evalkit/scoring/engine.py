@@ -1,152 +1,35 @@
 """Score a year: metrics dict + the analyst's self-assessment rows + a framework → ScoreResult.
 
 Rounding order (see ``docs/scoring.md``): each indicator's score is computed exactly in
-``Decimal``, checked against ``[0, weight]``, rounded half-up to 2 decimals; 二级, 一级 and the
-total are plain sums of the rounded indicator scores; ``lost = weight − rounded score``.
+``Decimal`` by its rule type (:mod:`evalkit.scoring.ruletypes`), checked against ``[0, weight]``,
+rounded half-up to 2 decimals; 二级, 一级 and the total are plain sums of the rounded indicator
+scores; ``lost = weight − rounded score``. The engine knows no rule type by name: it finds the
+actual value, calls ``indicator.params.score(entry)`` and locates whatever goes wrong.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from evalkit.errors import InputError, Problem, problem
-from evalkit.numfmt import as_json_number, fmt_fixed, round_half_up, to_decimal
+from evalkit.numfmt import fmt_fixed, round_half_up, to_decimal
 from evalkit.schema import SELF_ASSESSMENT
-from evalkit.scoring import rules
-from evalkit.scoring.framework import (BandedParams, ChecklistParams, Framework, Indicator,
-                                       PerEventParams, PerPointParams, PerStepParams,
-                                       QualitativeTierParams, load_framework)
+from evalkit.scoring.base import (ZERO, Entry, EntryError, Outcome, SelfAssessmentRow, is_blank,
+                                  parse_number, text_of)
+from evalkit.scoring.framework import Framework, Indicator, load_framework
+from evalkit.scoring.models import IndicatorScore, PartScore, ScoreResult
+from evalkit.scoring.problems import problems_and_improvements
 from evalkit.scoring.rules import RuleError
 
+__all__ = ["IndicatorScore", "PartScore", "ScoreResult", "parse_number", "resolve_metric",
+           "score_year"]
+
 SA_FILE = f"{SELF_ASSESSMENT.file_stem}.xlsx"
-ZERO = Decimal(0)
-_TRUE = {"是", "达成", "已达成", "完成", "已完成", "满足", "符合", "有", "y", "yes", "true", "1", "√", "✓"}
-_FALSE = {"否", "未达成", "未完成", "不满足", "不符合", "无", "n", "no", "false", "0", "×", "✗"}
-_NONE_UNMET = {"", "无", "全部满足", "均满足", "全部符合", "-", "—", "/"}
-_SPLIT = re.compile(r"[；;、,，\n]+")
-
-
-@dataclass(frozen=True)
-class IndicatorScore:
-    """The score of one 三级 indicator."""
-    id: str
-    name: str
-    module: str
-    submodule: str
-    weight: Decimal
-    rule: str
-    source: str
-    actual: Any            # Decimal, int, bool or text as entered
-    target: Any            # Decimal, text or None
-    score: Decimal         # rounded half-up, 2 dp
-    lost: Decimal
-    reason: str
-    confirmed: bool
-    unit: str = ""
-    direction: str = "higher"
-    evidence: str = ""
-
-    @property
-    def target_text(self) -> str:
-        """The target as the 自评表 prints it, e.g. ``≥95%`` or ``≤0次``; ``—`` when none."""
-        t = self.target
-        if t is None:
-            return "—"
-        if isinstance(t, Decimal):
-            sign = "≥" if self.direction == "higher" else "≤"
-            return f"{sign}{fmt_fixed(t) if t != t.to_integral_value() else int(t)}{self.unit}"
-        return str(t)
-
-    @property
-    def actual_text(self) -> str:
-        """The actual value as the 自评表 prints it, e.g. ``98.95%``, ``是``, ``4/4项``."""
-        a: Any = self.actual
-        if isinstance(a, bool):
-            return "是" if a else "否"
-        if isinstance(a, Decimal):
-            return f"{fmt_fixed(a)}{self.unit}"
-        if isinstance(a, int):
-            return f"{a}{self.unit}"
-        return "" if a is None else str(a)
-
-    def to_json(self) -> dict:
-        """JSON-ready dict (numbers rounded half-up, 2 dp)."""
-        def num(v):
-            if isinstance(v, bool) or v is None or isinstance(v, str):
-                return v
-            if isinstance(v, int):
-                return v
-            return as_json_number(v)
-        return {"id": self.id, "name": self.name, "module": self.module,
-                "submodule": self.submodule, "weight": as_json_number(self.weight),
-                "rule": self.rule, "source": self.source, "actual": num(self.actual),
-                "target": num(self.target), "unit": self.unit,
-                "target_text": self.target_text, "actual_text": self.actual_text,
-                "score": as_json_number(self.score), "lost": as_json_number(self.lost),
-                "reason": self.reason, "confirmed": self.confirmed}
-
-
-@dataclass(frozen=True)
-class PartScore:
-    """A 一级 or 二级 module: weight, score (sum of rounded indicator scores), lost."""
-    name: str
-    weight: Decimal
-    score: Decimal
-    lost: Decimal
-    confirmed: bool
-    submodules: tuple["PartScore", ...] = ()
-
-    def to_json(self) -> dict:
-        """JSON-ready dict."""
-        d = {"name": self.name, "weight": as_json_number(self.weight),
-             "score": as_json_number(self.score), "lost": as_json_number(self.lost)}
-        if self.submodules:
-            d["submodules"] = [s.to_json() for s in self.submodules]
-        return d
-
-
-@dataclass
-class ScoreResult:
-    """The scored year. ``to_json()`` is ``metrics["score"]``."""
-    framework: Framework
-    year: int | None
-    department: str | None
-    total: Decimal
-    max: Decimal
-    grade: str
-    modules: list[PartScore]
-    indicators: list[IndicatorScore]
-    problems: list[str] = field(default_factory=list)
-    improvements: list[str] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def module(self, name: str) -> PartScore:
-        """The 一级 module called ``name``."""
-        return next(m for m in self.modules if m.name == name)
-
-    def indicator(self, ind_id: str) -> IndicatorScore:
-        """The indicator with id ``ind_id``."""
-        return next(i for i in self.indicators if i.id == ind_id)
-
-    def to_json(self) -> dict:
-        """The ``score`` shape of ``docs/architecture.md``."""
-        return {
-            "framework": self.framework.name,
-            "total": as_json_number(self.total),
-            "max": as_json_number(self.max),
-            "grade": self.grade,
-            "modules": {m.name: as_json_number(m.score) for m in self.modules},
-            "module_details": [m.to_json() for m in self.modules],
-            "indicators": [i.to_json() for i in self.indicators],
-            "problems": list(self.problems),
-            "improvements": list(self.improvements),
-        }
-
+DEFAULT_REASON = "{name}未达目标值，扣{lost}分"
+"""The deduction wording of an indicator without a ``reason`` template."""
 
 # ---------------------------------------------------------------- inputs
 _MISSING = object()
@@ -168,63 +51,25 @@ def resolve_metric(metrics: dict, path: str) -> Any:
     return node
 
 
-def _blank(v: Any) -> bool:
-    if v is None:
-        return True
-    try:
-        if pd.isna(v):
-            return True
-    except (TypeError, ValueError):
-        pass
-    return isinstance(v, str) and not v.strip()
-
-
-def _text(v: Any) -> str:
-    if _blank(v):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
-def parse_number(v: Any) -> Decimal:
-    """Parse ``98.95``, ``"98.95%"``, ``"１,234.5"`` into a Decimal (ValueError if not a number)."""
-    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-        return to_decimal(v)
-    s = str(v).strip()
-    s = s.translate(str.maketrans("０１２３４５６７８９．－＋", "0123456789.-+"))
-    s = s.replace(",", "").replace("，", "").rstrip("%％").rstrip("分件次个").strip()
-    return to_decimal(s)
-
-
-@dataclass(frozen=True)
-class _Row:
-    ind_id: str
-    actual: str
-    score: str
-    reason: str
-    evidence: str
-    row: int | None
-
-
-def _sa_rows(df: pd.DataFrame | None) -> tuple[dict[str, _Row], list[Problem]]:
+def _sa_rows(df: pd.DataFrame | None) -> tuple[dict[str, SelfAssessmentRow], list[Problem]]:
+    """The self-assessment rows by indicator id (a repeated id is an error)."""
     if df is None or len(df) == 0:
         return {}, []
     problems: list[Problem] = []
-    out: dict[str, _Row] = {}
+    out: dict[str, SelfAssessmentRow] = {}
     hdr = SELF_ASSESSMENT.column("indicator_id").header
     for pos, rec in enumerate(df.to_dict("records")):
         row = rec.get("source_row")
-        row = int(row) if not _blank(row) else pos + 2
-        ind_id = _text(rec.get("indicator_id"))
+        row = int(row) if not is_blank(row) else pos + 2
+        ind_id = text_of(rec.get("indicator_id"))
         if not ind_id:
             continue
         if ind_id in out:
             problems.append(problem("error", SA_FILE, "指标编码重复", "duplicate indicator_id",
                                     sheet=SELF_ASSESSMENT.sheet, row=row, column=hdr, value=ind_id))
             continue
-        out[ind_id] = _Row(ind_id, _text(rec.get("actual")), _text(rec.get("score")),
-                           _text(rec.get("reason")), _text(rec.get("evidence")), row)
+        out[ind_id] = SelfAssessmentRow(ind_id, *(text_of(rec.get(k)) for k in
+                                                  ("actual", "score", "reason", "evidence")), row)
     return out, problems
 
 
@@ -260,26 +105,8 @@ def _matches(item: Any, where: dict) -> bool:
                for k, v in where.items())
 
 
-def _met(actual: Decimal, target: Decimal, direction: str) -> bool:
-    return actual >= target if direction == "higher" else actual <= target
-
-
-_MANUAL_RULES = ("manual", "qualitative_tier")   # scored by the analyst, not by a formula
-
-
-@dataclass
-class _Outcome:
-    """What a rule made of one indicator's actual value, before the range check and rounding."""
-    raw: Decimal           # the exact score
-    actual: Any            # the actual as displayed (IndicatorScore.actual)
-    missed: bool | None = None   # the actual misses a numeric target
-    gap: Decimal | None = None   # {gap} of the reason template
-    unmet: str = ""              # {unmet}
-    tier: str = ""               # {tier}
-
-
 class _Scorer:
-    def __init__(self, fw: Framework, metrics: dict, rows: dict[str, _Row]):
+    def __init__(self, fw: Framework, metrics: dict, rows: dict[str, SelfAssessmentRow]):
         self.fw, self.metrics, self.rows = fw, metrics, rows
         self.warnings: list[Problem] = []
 
@@ -287,12 +114,13 @@ class _Scorer:
     def fw_err(self, path: str, zh: str, en: str, value: Any = ...) -> _Located:
         return _Located(problem("error", self.fw.file, zh, en, column=path, value=value))
 
-    def sa_err(self, row: _Row | None, col_key: str, zh: str, en: str, value: Any = ...) -> _Located:
+    def sa_err(self, row: SelfAssessmentRow | None, col_key: str, zh: str, en: str,
+               value: Any = ...) -> _Located:
         return _Located(problem("error", SA_FILE, zh, en, sheet=SELF_ASSESSMENT.sheet,
                                 row=row.row if row else None,
                                 column=SELF_ASSESSMENT.column(col_key).header, value=value))
 
-    def need_row(self, ind: Indicator) -> _Row:
+    def need_row(self, ind: Indicator) -> SelfAssessmentRow:
         row = self.rows.get(ind.id)
         if row is None:
             raise _Located(problem(
@@ -302,7 +130,7 @@ class _Scorer:
         return row
 
     # -- the actual value
-    def actual_of(self, ind: Indicator, path: str) -> tuple[Any, _Row | None]:
+    def actual_of(self, ind: Indicator, path: str) -> tuple[Any, SelfAssessmentRow | None]:
         """(value, row): value is Decimal/bool/int from a metric, or the row's text."""
         if not ind.metric:
             row = self.need_row(ind)
@@ -360,33 +188,15 @@ class _Scorer:
                               f"metric '{ind.per}' is 0", den)
         return round_half_up(numerator * 100 / den_d, 2)
 
-    def number(self, ind: Indicator, value: Any, row: _Row | None) -> Decimal:
-        if isinstance(value, Decimal):
-            return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
-        try:
-            return parse_number(value)
-        except ValueError:
-            raise self.sa_err(row, "actual", f"指标 {ind.id} 的自评值应为数值",
-                              f"indicator {ind.id}: actual must be a number", value) from None
-
-    def score_of(self, ind: Indicator, row: _Row) -> Decimal:
-        if not row.score:
-            raise self.sa_err(row, "score", f"指标 {ind.id}「{ind.name}」须填写自评得分",
-                              f"indicator {ind.id} needs a score", row.score)
-        try:
-            return parse_number(row.score)
-        except ValueError:
-            raise self.sa_err(row, "score", f"指标 {ind.id} 的自评得分不是数值",
-                              f"indicator {ind.id}: score is not a number", row.score) from None
-
     # -- one indicator
     def score(self, mod, sub, ind: Indicator, path: str) -> IndicatorScore:
+        """Score one indicator with its rule type; every problem is raised located."""
         w = ind.weight
         value, row = self.actual_of(ind, path)
         try:
-            out = self.outcome(ind, value, row)
+            out = ind.params.score(Entry(ind, value, row))
+        except EntryError as exc:
+            raise self.sa_err(row, exc.column, exc.zh, exc.en, exc.value) from None
         except RuleError as exc:
             raise self.rule_error(ind, path, value, row, exc) from None
         self.check_range(ind, path, out.raw, row)
@@ -407,102 +217,28 @@ class _Scorer:
             confirmed=ind.confirmed, unit=ind.unit, direction=ind.direction,
             evidence=row.evidence if row is not None else "")
 
-    def outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
-        """Apply the indicator's rule (exact, unrounded); may raise RuleError."""
-        if ind.rule == "manual":
-            return _Outcome(rules.manual(ind.weight, self.score_of(ind, row), row.reason),
-                            row.actual)
-        if ind.rule == "qualitative_tier":
-            return self.tier_outcome(ind, value, row)
-        if ind.rule == "checklist":
-            return self.checklist_outcome(ind, value, row)
-        if ind.rule == "binary":
-            met = self.binary_met(ind, value, row)
-            shown = "是" if met else "否"
-            return _Outcome(rules.binary(ind.weight, met),
-                            shown if isinstance(value, bool) or not isinstance(value, Decimal)
-                            else value, missed=not met)
-        return self.numeric_outcome(ind, value, row)
-
-    def tier_outcome(self, ind: Indicator, value: Any, row: _Row) -> _Outcome:
-        w, p = ind.weight, ind.params
-        assert isinstance(p, QualitativeTierParams)
-        tier = row.actual
-        if not tier:
-            raise self.sa_err(row, "actual", f"指标 {ind.id} 须在自评值中填写档次（"
-                              f"{'/'.join(p.tiers)}）", f"indicator {ind.id} needs a tier")
-        raw = rules.qualitative_tier(w, tier, self.score_of(ind, row), dict(p.tiers))
-        if raw < w and not row.reason:
-            raise self.sa_err(row, "reason", f"指标 {ind.id} 得分低于分值，须填写扣分原因",
-                              f"indicator {ind.id}: score below weight needs a reason")
-        return _Outcome(raw, value, tier=tier)
-
-    def checklist_outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
-        p = ind.params
-        assert isinstance(p, ChecklistParams)
-        unmet = self.unmet_items(ind, p, value, row)
-        raw = rules.checklist(ind.weight, [(it.name, it.points) for it in p.items], unmet, p.mode,
-                              p.k)
-        named = not isinstance(value, (Decimal, int)) and not _text(value)[:1].isdigit()
-        unmet_text = "、".join(unmet) if named else f"{len(unmet)}项"
-        n_ok = len(p.items) - len(unmet)
-        shown = f"{n_ok}/{len(p.items)}项"
-        if unmet and named:
-            shown += f"（未满足：{unmet_text}）"
-        return _Outcome(raw, shown, unmet=unmet_text)
-
-    def numeric_outcome(self, ind: Indicator, value: Any, row: _Row | None) -> _Outcome:
-        """The rules on a number: ratio_capped, per_point, per_step, banded, per_event."""
-        w, p = ind.weight, ind.params
-        x = self.number(ind, value, row)
-        out = _Outcome(ZERO, x)
-        if ind.rule == "ratio_capped":
-            out.raw = rules.ratio_capped(w, x, ind.target, ind.direction)
-        elif ind.rule == "per_point":
-            assert isinstance(p, PerPointParams)
-            out.gap = rules.gap_beyond(x, p.threshold, p.beyond)
-            out.raw = rules.per_point(w, x, p.threshold, p.k, p.beyond)
-        elif ind.rule == "per_step":
-            assert isinstance(p, PerStepParams)
-            out.gap = rules.gap_beyond(x, p.threshold, p.beyond)
-            out.raw = rules.per_step(w, x, p.threshold, p.k, p.step, p.beyond, p.rounding)
-        elif ind.rule == "banded":
-            assert isinstance(p, BandedParams)
-            out.raw = rules.banded(w, x, [(b.interval, b.score) for b in p.bands])
-        elif ind.rule == "per_event":
-            assert isinstance(p, PerEventParams)
-            if x != x.to_integral_value() or x < 0:
-                raise self.sa_err(row, "actual", f"指标 {ind.id} 的次数应为非负整数",
-                                  f"indicator {ind.id}: count must be a whole number >= 0", value)
-            out.actual = int(x)
-            out.raw = rules.per_event(w, x, p.k)
-        else:  # pragma: no cover - the framework model rejects unknown rules
-            raise AssertionError(ind.rule)
-        if isinstance(ind.target, Decimal):
-            out.missed = not _met(x, ind.target, ind.direction)
-        return out
-
-    def rule_error(self, ind: Indicator, path: str, value: Any, row: _Row | None,
+    def rule_error(self, ind: Indicator, path: str, value: Any, row: SelfAssessmentRow | None,
                    exc: RuleError) -> _Located:
         """A rule's complaint, located at the self-assessment cell or the framework params."""
         if row is not None:
-            col = "score" if ind.rule in _MANUAL_RULES else "actual"
+            col = "score" if ind.analyst_scored else "actual"
             return self.sa_err(row, col, f"指标 {ind.id}「{ind.name}」：{exc}", str(exc),
                                row.score if col == "score" else row.actual)
         return self.fw_err(f"{path}.params", f"指标 {ind.id}：{exc}", str(exc), value)
 
-    def check_range(self, ind: Indicator, path: str, raw: Decimal, row: _Row | None) -> None:
+    def check_range(self, ind: Indicator, path: str, raw: Decimal,
+                    row: SelfAssessmentRow | None) -> None:
         """The unrounded score must lie in ``[0, weight]``."""
         w = ind.weight
         if raw < 0 or raw > w:
-            if row is not None and ind.rule in _MANUAL_RULES:
+            if row is not None and ind.analyst_scored:
                 raise self.sa_err(row, "score", f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
                                   f"score {raw} outside 0..{w}", raw)
             raise self.fw_err(path, f"指标 {ind.id} 得分 {raw} 超出 0–{w} 分",
                               f"score {raw} outside 0..{w}", raw)
 
-    def reason_for(self, ind: Indicator, row: _Row | None, out: _Outcome, score: Decimal,
-                   lost: Decimal) -> str:
+    def reason_for(self, ind: Indicator, row: SelfAssessmentRow | None, out: Outcome,
+                   score: Decimal, lost: Decimal) -> str:
         """The analyst's reason when given; else, when points are lost, the filled template."""
         if row is not None and row.reason:
             return row.reason
@@ -512,13 +248,13 @@ class _Scorer:
                "tier": out.tier, "name": ind.name, "actual": _fmt(out.actual),
                "target": _fmt_target(ind.target), "unit": ind.unit,
                "weight": fmt_fixed(ind.weight), "score": fmt_fixed(score), "lost": fmt_fixed(lost)}
-        template = ind.reason or "{name}未达目标值，扣{lost}分"
+        template = ind.reason or DEFAULT_REASON
         return template.format(**ctx)
 
-    def warn_if_entered_score_differs(self, ind: Indicator, row: _Row | None,
+    def warn_if_entered_score_differs(self, ind: Indicator, row: SelfAssessmentRow | None,
                                       score: Decimal) -> None:
         """A 自评得分 entered for a rule-scored indicator is ignored; warn when it differs."""
-        if row is None or not row.score or ind.rule in _MANUAL_RULES:
+        if row is None or not row.score or ind.analyst_scored:
             return
         try:
             entered = parse_number(row.score)
@@ -530,53 +266,6 @@ class _Scorer:
                 "以规则计算为准", f"indicator {ind.id}: rule gives {score}; the entered score is ignored",
                 sheet=SELF_ASSESSMENT.sheet, row=row.row,
                 column=SELF_ASSESSMENT.column("score").header, value=row.score))
-
-    def unmet_items(self, ind: Indicator, p: ChecklistParams, value: Any, row: _Row | None) -> list[str]:
-        names = [it.name for it in p.items]
-        if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
-            n = Decimal(value)
-            if n != n.to_integral_value() or not 0 <= n <= len(names):
-                raise self.sa_err(row, "actual", f"指标 {ind.id} 的满足项数应为 0–{len(names)} 的整数",
-                                  f"indicator {ind.id}: satisfied count must be 0..{len(names)}", value)
-            n_unmet = len(names) - int(n)
-            if p.mode == "points" and n_unmet and len({it.points for it in p.items}) > 1:
-                raise self.sa_err(row, "actual", f"指标 {ind.id} 各项分值不同，请填写未满足项的名称",
-                                  f"indicator {ind.id}: items differ in points; list the unmet items", value)
-            return names[len(names) - n_unmet:]
-        text = _text(value)
-        try:
-            count = parse_number(text)
-        except ValueError:
-            count = None
-        if count is not None:
-            return self.unmet_items(ind, p, count, row)
-        if text in _NONE_UNMET:
-            return []
-        unmet = [s.strip() for s in _SPLIT.split(text) if s.strip()]
-        unknown = [u for u in unmet if u not in names]
-        if unknown:
-            raise self.sa_err(row, "actual", f"指标 {ind.id} 的未满足项 {'、'.join(unknown)} 不在清单中"
-                              f"（清单：{'、'.join(names)}）",
-                              f"indicator {ind.id}: unknown checklist item(s)", text)
-        return list(dict.fromkeys(unmet))
-
-    def binary_met(self, ind: Indicator, value: Any, row: _Row | None) -> bool:
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, (Decimal, int)) and isinstance(ind.target, Decimal):
-            return _met(Decimal(value), ind.target, ind.direction)
-        text = _text(value).lower()
-        if text in _TRUE:
-            return True
-        if text in _FALSE:
-            return False
-        if isinstance(ind.target, Decimal):
-            try:
-                return _met(parse_number(text), ind.target, ind.direction)
-            except ValueError:
-                pass
-        raise self.sa_err(row, "actual", f"指标 {ind.id} 的自评值应为 是/否",
-                          f"indicator {ind.id}: actual must be yes/no (是/否)", value)
 
 
 # ---------------------------------------------------------------- the year
@@ -599,8 +288,6 @@ def score_year(metrics: dict, self_assessment: pd.DataFrame | None,
         InputError: every located problem (unknown metric path, missing self-assessment row,
             manual score below the weight without a reason, score out of range, …).
     """
-    from evalkit.scoring.problems import problems_and_improvements
-
     fw = load_framework(framework)
     rows, problems = _sa_rows(self_assessment)
     scorer = _Scorer(fw, metrics, rows)
@@ -613,23 +300,16 @@ def score_year(metrics: dict, self_assessment: pd.DataFrame | None,
     known = {ind.id for _, _, ind, _ in fw.walk()}
     for ind_id, row in rows.items():
         if ind_id not in known:
-            problems.append(problem("warning", SA_FILE, f"评分框架 {fw.name} 中没有指标 {ind_id}，该行未使用",
-                                    f"indicator {ind_id} is not in the framework; row ignored",
-                                    sheet=SELF_ASSESSMENT.sheet, row=row.row,
-                                    column=SELF_ASSESSMENT.column("indicator_id").header, value=ind_id))
+            problems.append(problem(
+                "warning", SA_FILE, f"评分框架 {fw.name} 中没有指标 {ind_id}，该行未使用",
+                f"indicator {ind_id} is not in the framework; row ignored",
+                sheet=SELF_ASSESSMENT.sheet, row=row.row,
+                column=SELF_ASSESSMENT.column("indicator_id").header, value=ind_id))
     problems.extend(scorer.warnings)
     if any(p.level == "error" for p in problems):
         raise InputError(problems)
 
-    modules: list[PartScore] = []
-    for mod in fw.modules:
-        subs = []
-        for sub in mod.children:
-            got = [i for i in indicators if i.module == mod.name and i.submodule == sub.name]
-            s = sum((i.score for i in got), ZERO)
-            subs.append(PartScore(sub.name, sub.weight, s, sub.weight - s, sub.confirmed))
-        s = sum((x.score for x in subs), ZERO)
-        modules.append(PartScore(mod.name, mod.weight, s, mod.weight - s, mod.confirmed, tuple(subs)))
+    modules = _parts(fw, indicators)
     total = sum((m.score for m in modules), ZERO)
     result = ScoreResult(framework=fw, year=_int_or_none(metrics.get("year")),
                          department=metrics.get("department"), total=total, max=fw.total,
@@ -637,6 +317,21 @@ def score_year(metrics: dict, self_assessment: pd.DataFrame | None,
                          warnings=[p for p in problems if p.level == "warning"])
     result.problems, result.improvements = problems_and_improvements(result, department or {})
     return result
+
+
+def _parts(fw: Framework, indicators: list[IndicatorScore]) -> list[PartScore]:
+    """一级 modules with their 二级 parts: plain sums of the rounded indicator scores."""
+    by_id = {i.id: i for i in indicators}
+    modules: list[PartScore] = []
+    for mod in fw.modules:
+        subs = []
+        for sub in mod.children:
+            s = sum((by_id[ind.id].score for ind in sub.indicators), ZERO)
+            subs.append(PartScore(sub.name, sub.weight, s, sub.weight - s, sub.confirmed))
+        s = sum((x.score for x in subs), ZERO)
+        modules.append(PartScore(mod.name, mod.weight, s, mod.weight - s, mod.confirmed,
+                                 tuple(subs)))
+    return modules
 
 
 def _int_or_none(v: Any) -> int | None:

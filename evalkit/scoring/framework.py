@@ -2,7 +2,7 @@
 
 A framework is a tree 一级 module → 二级 submodule (``children``) → 三级 indicator. Every key
 is documented in ``docs/scoring.md``. Errors name the file and the key path, e.g.
-``【guangzhou_district.yaml】「modules[1].children[3].indicators[0].params」：缺少参数 'k' / missing 'k'``,
+``【guangzhou_district.yaml】「modules[1].children[3].indicators[0].params」：缺少必填键 'k' / missing 'k'``,
 and are raised together as :class:`evalkit.errors.InputError`.
 """
 
@@ -11,134 +11,19 @@ from __future__ import annotations
 import string
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
-                      ValidationError, field_validator, model_validator)
+from pydantic import (Field, PrivateAttr, SerializeAsAny, ValidationError, ValidationInfo,
+                      field_validator)
+from pydantic_core import PydanticCustomError
 
 from evalkit.config import FRAMEWORKS
 from evalkit.errors import InputError, Problem, problem
 from evalkit.numfmt import to_decimal
-from evalkit.scoring.rules import RULE_TYPES, Interval
-
-WEIGHT_TOLERANCE = Decimal("0.001")
-
-
-def _dec(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError("expected a number, got a boolean")
-    try:
-        return to_decimal(value)
-    except ValueError as exc:
-        raise ValueError(f"expected a number, got {value!r}") from exc
-
-
-Dec = Annotated[Decimal, BeforeValidator(_dec)]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-# ---------------------------------------------------------------- rule parameters
-class RatioCappedParams(_Strict):
-    """``ratio_capped``: no parameters; uses the indicator's ``target`` and ``direction``."""
-    rule: Literal["ratio_capped"]
-
-
-class PerPointParams(_Strict):
-    """``per_point``: deduct ``k`` per percentage point ``over``/``under`` ``threshold``."""
-    rule: Literal["per_point"]
-    threshold: Dec
-    k: Annotated[Dec, Field(gt=0)]
-    beyond: Literal["over", "under"]
-
-
-class PerStepParams(_Strict):
-    """``per_step``: deduct ``k`` per ``step`` points beyond ``threshold``; partial steps by ``rounding``."""
-    rule: Literal["per_step"]
-    threshold: Dec
-    k: Annotated[Dec, Field(gt=0)]
-    step: Annotated[Dec, Field(gt=0)]
-    beyond: Literal["over", "under"]
-    rounding: Literal["ceil", "floor", "exact"]
-
-
-class Band(_Strict):
-    """One band: ``range`` like ``"[80,90)"`` and the absolute ``score`` it gives."""
-    range: str
-    score: Annotated[Dec, Field(ge=0)]
-
-    @field_validator("range")
-    @classmethod
-    def _check_range(cls, v: str) -> str:
-        Interval.parse(v)
-        return v
-
-    @property
-    def interval(self) -> Interval:
-        """The parsed interval."""
-        return Interval.parse(self.range)
-
-
-class BandedParams(_Strict):
-    """``banded``: a list of bands; the first band containing the actual value wins."""
-    rule: Literal["banded"]
-    bands: Annotated[list[Band], Field(min_length=1)]
-
-
-class ChecklistItem(_Strict):
-    """A checklist item: its name and (``points`` mode) its points."""
-    name: str
-    points: Dec | None = None
-
-
-class ChecklistParams(_Strict):
-    """``checklist``: ``points`` (sum of satisfied items) or ``deduct`` (weight − k × violations)."""
-    rule: Literal["checklist"]
-    mode: Literal["points", "deduct"]
-    items: Annotated[list[ChecklistItem], Field(min_length=1)]
-    k: Annotated[Dec, Field(gt=0)] | None = None
-
-
-class PerEventParams(_Strict):
-    """``per_event``: weight − k × count."""
-    rule: Literal["per_event"]
-    k: Annotated[Dec, Field(gt=0)]
-
-
-class BinaryParams(_Strict):
-    """``binary``: met → weight, else 0."""
-    rule: Literal["binary"]
-
-
-DEFAULT_TIERS = {"达成": (Decimal("0.8"), Decimal(1)), "部分达成": (Decimal("0.6"), Decimal("0.8")),
-                 "未达成": (Decimal(0), Decimal("0.6"))}
-
-
-class QualitativeTierParams(_Strict):
-    """``qualitative_tier``: tier name → [lo, hi] fraction of the weight (closed)."""
-    rule: Literal["qualitative_tier"]
-    tiers: dict[str, tuple[Dec, Dec]] = Field(default_factory=lambda: dict(DEFAULT_TIERS))
-
-    @field_validator("tiers")
-    @classmethod
-    def _check_tiers(cls, v: dict[str, tuple[Decimal, Decimal]]):
-        for name, (lo, hi) in v.items():
-            if not (0 <= lo <= hi <= 1):
-                raise ValueError(f"tier {name}: need 0 <= lo <= hi <= 1, got [{lo}, {hi}]")
-        return v
-
-
-class ManualParams(_Strict):
-    """``manual``: no parameters; the analyst's score, with a reason when below the weight."""
-    rule: Literal["manual"]
-
-
-RuleParams = Annotated[Union[RatioCappedParams, PerPointParams, PerStepParams, BandedParams,
-                             ChecklistParams, PerEventParams, BinaryParams,
-                             QualitativeTierParams, ManualParams], Field(discriminator="rule")]
+from evalkit.scoring import ruletypes  # noqa: F401  (registers the built-in rule types)
+from evalkit.scoring.base import WEIGHT_TOLERANCE, Dec, Strict
+from evalkit.scoring.registry import RULES, Report, Rule, rule_names
 
 #: placeholders allowed in ``reason`` templates
 REASON_FIELDS = frozenset({"name", "actual", "target", "unit", "weight", "score", "lost", "gap",
@@ -148,14 +33,18 @@ TEXT_FIELDS = frozenset({"indicators", "reasons"})
 
 
 # ---------------------------------------------------------------- tree
-class Indicator(_Strict):
-    """A 三级 indicator. See ``docs/scoring.md`` for every key."""
+class Indicator(Strict):
+    """A 三级 indicator. See ``docs/scoring.md`` for every key.
+
+    ``params`` is the model registered for ``rule`` (:mod:`evalkit.scoring.registry`), validated
+    strictly; its ``score`` method scores the indicator.
+    """
     id: Annotated[str, Field(min_length=1)]
     name: Annotated[str, Field(min_length=1)]
     weight: Annotated[Dec, Field(gt=0)]
     confirmed: bool
-    rule: Literal[RULE_TYPES]  # type: ignore[valid-type]
-    params: RuleParams
+    rule: str
+    params: SerializeAsAny[Rule] | None = Field(default=None, validate_default=True)
     metric: str | None = None
     where: dict[str, Any] | None = None
     per: str | None = None
@@ -168,17 +57,22 @@ class Indicator(_Strict):
     allow_full_on_miss: bool = False
     note: str = ""
 
-    @model_validator(mode="before")
+    @field_validator("rule")
     @classmethod
-    def _inject_rule(cls, data: Any) -> Any:
-        # The params union is discriminated by the sibling ``rule`` key: copy it in.
-        if isinstance(data, dict) and data.get("rule") in RULE_TYPES:
-            params = data.get("params")
-            if params is None:
-                params = {}
-            if isinstance(params, dict):
-                data = {**data, "params": {**params, "rule": data["rule"]}}
-        return data
+    def _known_rule(cls, v: str) -> str:
+        if v not in RULES:
+            raise PydanticCustomError("unknown_rule", "unknown rule {rule}", {"rule": v})
+        return v
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _params_of_rule(cls, v: Any, info: ValidationInfo) -> Any:
+        # Validated against the model registered for the (already validated) sibling ``rule``;
+        # when the rule itself is wrong its params cannot be checked.
+        rule = info.data.get("rule")
+        if rule not in RULES:
+            return None
+        return RULES[rule].model_validate({} if v is None else v)
 
     @field_validator("target", mode="before")
     @classmethod
@@ -192,8 +86,13 @@ class Indicator(_Strict):
         """``"metric"`` when a metric path is given, else ``"self_assessment"``."""
         return "metric" if self.metric else "self_assessment"
 
+    @property
+    def analyst_scored(self) -> bool:
+        """Whether the score is the analyst's 自评得分 (``manual``, ``qualitative_tier``)."""
+        return RULES[self.rule].analyst_scored
 
-class Submodule(_Strict):
+
+class Submodule(Strict):
     """A 二级 module (e.g. 预算执行, 产出)."""
     name: Annotated[str, Field(min_length=1)]
     weight: Annotated[Dec, Field(gt=0)]
@@ -203,8 +102,8 @@ class Submodule(_Strict):
     indicators: Annotated[list[Indicator], Field(min_length=1)]
 
 
-class Module(_Strict):
-    """A 一级 module (履职效能 / 管理效率)."""
+class Module(Strict):
+    """A 一级 module; its name and weight come from the framework file."""
     name: Annotated[str, Field(min_length=1)]
     weight: Annotated[Dec, Field(gt=0)]
     confirmed: bool
@@ -213,31 +112,26 @@ class Module(_Strict):
     children: Annotated[list[Submodule], Field(min_length=1)]
 
 
-class Grade(_Strict):
+class Grade(Strict):
     """A grade band: total >= ``min`` gives ``name``."""
     name: str
     min: Dec
 
 
-class Text(_Strict):
+class Text(Strict):
     """A 存在的主要问题 item and its 下一步改进措施."""
     problem: str
     improvement: str
 
 
-DEFAULT_GRADES = [Grade(name="优", min=Decimal(90)), Grade(name="良", min=Decimal(80)),
-                  Grade(name="中", min=Decimal(60)), Grade(name="差", min=Decimal(0))]
-
-
-class Framework(_Strict):
+class Framework(Strict):
     """A whole framework file."""
     name: Annotated[str, Field(min_length=1)]
     title: str
     jurisdiction: str = ""
     note: str = ""
     total: Dec = Decimal(100)
-    grades: Annotated[list[Grade], Field(min_length=1)] = Field(
-        default_factory=lambda: list(DEFAULT_GRADES))
+    grades: Annotated[list[Grade], Field(min_length=1)]
     texts: dict[str, Text] = Field(default_factory=dict)
     modules: Annotated[list[Module], Field(min_length=1)]
 
@@ -255,6 +149,22 @@ class Framework(_Strict):
                 for k, ind in enumerate(sub.indicators):
                     yield mod, sub, ind, f"modules[{i}].children[{j}].indicators[{k}]"
 
+    def indicators(self) -> list[Indicator]:
+        """Every 三级 indicator, in file order."""
+        return [ind for _, _, ind, _ in self.walk()]
+
+    def self_assessed(self) -> list[Indicator]:
+        """The indicators whose 自评值 the analyst enters in ``self_assessment.xlsx`` (no ``metric``).
+
+        ``[i for i in fw.self_assessed() if i.analyst_scored]`` are the hand-scored ones (their
+        自评得分 is the score).
+        """
+        return [ind for ind in self.indicators() if not ind.metric]
+
+    def module_weights(self) -> dict[str, Decimal]:
+        """一级 module name → weight, in file order (e.g. ``{"履职效能": 50, "管理效率": 50}``)."""
+        return {m.name: m.weight for m in self.modules}
+
     def grade_for(self, total: Decimal) -> str:
         """The grade of a total (bands sorted by ``min`` descending)."""
         for g in sorted(self.grades, key=lambda g: g.min, reverse=True):
@@ -266,47 +176,34 @@ class Framework(_Strict):
 # ---------------------------------------------------------------- loading
 def _key_path(loc: tuple) -> str:
     out = ""
-    prev = None
     for part in loc:
-        if prev == "params" and part in RULE_TYPES:  # the discriminator tag
-            prev = part
-            continue
         if isinstance(part, int):
             out += f"[{part}]"
         else:
             out += ("." if out else "") + str(part)
-        prev = part
     return out
 
 
-def _pydantic_problems(file: str, exc: ValidationError) -> list[Problem]:
-    problems: list[Problem] = []
-    bad_rule_at = {_key_path(e["loc"][:-1]) for e in exc.errors() if e["loc"][-1:] == ("rule",)
-                   and len(e["loc"]) > 1 and e["loc"][-2] != "params"}
-    for e in exc.errors():
-        loc = tuple(e["loc"])
-        if "params" in loc:
-            owner = _key_path(loc[:loc.index("params")])
-            if owner in bad_rule_at:
-                continue  # the rule itself is wrong; its params cannot be checked
-        kind = e["type"]
+def _pydantic_problem(file: str, e: dict) -> Problem:
+    loc, kind = tuple(e["loc"]), e["type"]
+    if kind in ("missing", "extra_forbidden"):
+        path, key = _key_path(loc[:-1]), loc[-1]
         if kind == "missing":
-            path, key = _key_path(loc[:-1]), loc[-1]
-            problems.append(problem("error", file, f"缺少必填键 '{key}'", f"missing '{key}'",
-                                    column=path or "(top)"))
-        elif kind == "extra_forbidden":
-            path, key = _key_path(loc[:-1]), loc[-1]
-            problems.append(problem("error", file, f"未知的键 '{key}'（拼写错误？）",
-                                    f"unknown key '{key}'", column=path or "(top)"))
-        elif kind == "literal_error" and loc[-1:] == ("rule",):
-            problems.append(problem("error", file, "未知的评分规则类型",
-                                    f"unknown rule; expected one of {', '.join(RULE_TYPES)}",
-                                    column=_key_path(loc), value=e.get("input")))
-        else:
-            msg = e["msg"].replace("Value error, ", "")
-            problems.append(problem("error", file, f"取值无效：{msg}", msg,
-                                    column=_key_path(loc), value=e.get("input")))
-    return problems
+            return problem("error", file, f"缺少必填键 '{key}'", f"missing '{key}'",
+                           column=path or "(top)")
+        return problem("error", file, f"未知的键 '{key}'（拼写错误？）", f"unknown key '{key}'",
+                       column=path or "(top)")
+    if kind == "unknown_rule":
+        return problem("error", file, "未知的评分规则类型",
+                       f"unknown rule; expected one of {', '.join(rule_names())}",
+                       column=_key_path(loc), value=e.get("input"))
+    msg = e["msg"].replace("Value error, ", "")
+    return problem("error", file, f"取值无效：{msg}", msg, column=_key_path(loc),
+                   value=e.get("input"))
+
+
+def _pydantic_problems(file: str, exc: ValidationError) -> list[Problem]:
+    return [_pydantic_problem(file, e) for e in exc.errors()]
 
 
 def _template_fields(text: str) -> set[str]:
@@ -322,6 +219,12 @@ class _Collector:
 
     def err(self, path: str, zh: str, en: str, value: Any = ...) -> None:
         self.out.append(problem("error", self.file, zh, en, column=path, value=value))
+
+    def at(self, prefix: str) -> Report:
+        """A :data:`~evalkit.scoring.registry.Report` for keys under ``prefix``."""
+        def report(key: str, zh: str, en: str, value: Any = ...) -> None:
+            self.err(f"{prefix}.{key}", zh, en, value)
+        return report
 
     def check_sum(self, path: str, weight: Decimal, parts: list[Decimal], what: str) -> None:
         total = sum(parts, Decimal(0))
@@ -347,59 +250,13 @@ def _check_tree(fw: Framework, c: _Collector) -> None:
 
 def _check_source(ind: Indicator, path: str, c: _Collector) -> None:
     """``metric``, ``per``/``absolute`` and ``where`` fit the rule and each other."""
-    if ind.rule in ("manual", "qualitative_tier") and ind.metric:
+    if ind.analyst_scored and ind.metric:
         c.err(f"{path}.metric", f"{ind.rule} 指标的实际值来自自评表，不能指定 metric",
               f"{ind.rule} takes its value from self_assessment; remove 'metric'", ind.metric)
     if (ind.per or ind.absolute) and not ind.metric:
         c.err(f"{path}.per", "per/absolute 仅用于 metric 指标", "'per'/'absolute' need 'metric'")
     if ind.where is not None and not ind.metric:
         c.err(f"{path}.where", "where 仅用于 metric 指向列表时", "'where' needs 'metric'")
-
-
-def _check_target(ind: Indicator, path: str, c: _Collector) -> None:
-    """``ratio_capped`` and metric-based ``binary`` need a usable numeric target."""
-    numeric_target = isinstance(ind.target, Decimal)
-    if ind.rule == "ratio_capped":
-        if not numeric_target:
-            c.err(f"{path}.target", "ratio_capped 需要数值型目标值", "ratio_capped needs a numeric target",
-                  ind.target)
-        elif ind.target == 0 or (ind.direction == "lower" and ind.target < 0):
-            c.err(f"{path}.target", "ratio_capped 的目标值不能为 0 或负数",
-                  "ratio_capped target must be non-zero (positive for lower-is-better)", ind.target)
-    if ind.rule == "binary" and ind.metric and not numeric_target and ind.where is None:
-        c.err(f"{path}.target", "以 metric 计算的 binary 指标需要数值型目标值",
-              "binary on a metric needs a numeric target", ind.target)
-
-
-def _check_bands(ind: Indicator, p: BandedParams, path: str, c: _Collector) -> None:
-    """No band scores above the weight or overlaps an earlier band."""
-    intervals = []
-    for b_i, band in enumerate(p.bands):
-        if band.score > ind.weight:
-            c.err(f"{path}.params.bands[{b_i}].score", f"档位得分超过分值 {ind.weight}",
-                  f"band score above weight {ind.weight}", band.score)
-        iv = band.interval
-        for o_i, other in intervals:
-            if iv.overlaps(other):
-                c.err(f"{path}.params.bands[{b_i}].range",
-                      f"与 bands[{o_i}] 区间重叠", f"overlaps bands[{o_i}]", band.range)
-        intervals.append((b_i, iv))
-
-
-def _check_checklist(ind: Indicator, p: ChecklistParams, path: str, c: _Collector) -> None:
-    """Unique item names; points add up to the weight (points mode) or ``k`` is set (deduct)."""
-    names = [it.name for it in p.items]
-    if len(set(names)) != len(names):
-        c.err(f"{path}.params.items", "清单项名称重复", "duplicate checklist item names")
-    if p.mode == "points":
-        if any(it.points is None for it in p.items):
-            c.err(f"{path}.params.items", "points 模式下每一项都需要 points",
-                  "points mode: every item needs 'points'")
-        else:
-            c.check_sum(f"{path}.params.items", ind.weight, [it.points for it in p.items],
-                        "清单项")
-    elif p.k is None:
-        c.err(f"{path}.params", "缺少参数 'k'（deduct 模式）", "missing 'k' (deduct mode)")
 
 
 def _check_wording(fw: Framework, ind: Indicator, path: str, c: _Collector) -> None:
@@ -414,7 +271,7 @@ def _check_wording(fw: Framework, ind: Indicator, path: str, c: _Collector) -> N
 
 
 def _check_indicators(fw: Framework, c: _Collector) -> None:
-    """Per indicator: unique id, source, target, rule parameters, wording."""
+    """Per indicator: unique id, source, the rule's own checks (:meth:`Rule.check`), wording."""
     seen: dict[str, str] = {}
     for _mod, _sub, ind, path in fw.walk():
         if ind.id in seen:
@@ -423,11 +280,7 @@ def _check_indicators(fw: Framework, c: _Collector) -> None:
         else:
             seen[ind.id] = path
         _check_source(ind, path, c)
-        _check_target(ind, path, c)
-        if isinstance(ind.params, BandedParams):
-            _check_bands(ind, ind.params, path, c)
-        if isinstance(ind.params, ChecklistParams):
-            _check_checklist(ind, ind.params, path, c)
+        ind.params.check(ind, c.at(path))
         _check_wording(fw, ind, path, c)
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from evalkit.scoring.engine import ScoreResult
+from evalkit.scoring.models import ScoreResult
 
 
 def _extend_unique(out: list[str], items) -> None:
@@ -15,7 +12,7 @@ def _extend_unique(out: list[str], items) -> None:
             out.append(text)
 
 
-def problems_and_improvements(result: "ScoreResult", department: dict | None = None
+def problems_and_improvements(result: ScoreResult, department: dict | None = None
                               ) -> tuple[list[str], list[str]]:
     """Problems and improvements for the indicators that lost points.
 

@@ -307,7 +307,3 @@ def manual(weight: Decimal, score: Decimal, reason: str | None) -> Decimal:
     if score < weight and not (reason or "").strip():
         raise RuleError("score below weight needs a reason / 得分低于分值，须填写扣分原因")
     return score
-
-
-RULE_TYPES = ("ratio_capped", "per_point", "per_step", "banded", "checklist", "per_event",
-              "binary", "qualitative_tier", "manual")
