@@ -7,6 +7,8 @@ For each sample year (metrics built once into a scratch folder) and each chart:
   charts before (an extra full "dry" draw to lay out and measure, then the real draw);
 * **one pass**: :func:`evalkit.charts.write_png` (constrained layout once, tight crop measured on
   the same renderer, one draw). Its PNG is checked byte-identical to the reference's.
+* **+ shared**: the same with the Agg renderers reused between charts of the same size
+  (:func:`evalkit.charts.style.share_renderers`), as :func:`evalkit.charts.save_all_charts` draws.
 * **up to date** / **reused**: :func:`evalkit.charts.save_all_charts` when the PNG already
   carries the digest of the same figures (read the digest only) or when an earlier run's PNG is
   copied (``reuse=``): what a re-run of the batch costs per chart.
@@ -41,6 +43,7 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 from evalkit import charts, pipeline  # noqa: E402
+from evalkit.charts.style import share_renderers  # noqa: E402
 from evalkit.config import DATA_RAW  # noqa: E402
 from evalkit.runner import parse_years  # noqa: E402
 
@@ -70,13 +73,14 @@ def one_pass_png(fig: Any) -> bytes:
 
 
 def time_chart(spec: charts.ChartSpec, typed: Any, repeat: int) -> dict[str, float]:
-    """Seconds to draw, to save the reference way and in one pass; PNGs compared."""
+    """Seconds to draw, to save the reference way, in one pass, with shared renderers."""
     draw, _ = cpu(lambda: spec.draw(typed), repeat)
     ref, ref_png = cpu(lambda: reference_png(spec.draw(typed)), repeat)
     fast, fast_png = cpu(lambda: one_pass_png(spec.draw(typed)), repeat)
-    if fast_png != ref_png:
-        raise SystemExit(f"{spec.name}: the one-pass PNG differs from savefig(bbox_inches='tight')")
-    return {"draw": draw, "reference": ref, "one_pass": fast}
+    shared, shared_png = cpu(lambda: one_pass_png(share_renderers(spec.draw(typed))), repeat)
+    if not ref_png == fast_png == shared_png:
+        raise SystemExit(f"{spec.name}: a PNG differs from savefig(bbox_inches='tight')")
+    return {"draw": draw, "reference": ref, "one_pass": fast, "shared": shared}
 
 
 def time_saved(metrics: dict, folder: Path, repeat: int) -> dict[str, float]:
@@ -126,15 +130,18 @@ def build_metrics(years: list[int], tmp: Path) -> dict[int, dict]:
 
 def report(rows: dict[str, dict[str, float]], saved: dict[str, float],
            cold: dict[str, float]) -> None:
-    print(f"  {'chart':22s} {'draw':>6s} {'+ tight save':>13s} {'+ one pass':>11s} {'ratio':>6s}")
-    tot_ref = tot_fast = 0.0
+    print(f"  {'chart':22s} {'draw':>6s} {'+ tight save':>13s} {'+ one pass':>11s} "
+          f"{'+ shared':>9s} {'ratio':>6s}")
+    tot = {"ref": 0.0, "fast": 0.0, "shared": 0.0}
     for name, r in rows.items():
-        ref, fast = r["draw"] + r["reference"], r["draw"] + r["one_pass"]
-        tot_ref, tot_fast = tot_ref + ref, tot_fast + fast
-        print(f"  {name:22s} {r['draw']:6.3f} {ref:13.3f} {fast:11.3f} {fast / ref:6.2f}")
+        ref, fast, shared = (r["draw"] + r[k] for k in ("reference", "one_pass", "shared"))
+        tot = {"ref": tot["ref"] + ref, "fast": tot["fast"] + fast,
+               "shared": tot["shared"] + shared}
+        print(f"  {name:22s} {r['draw']:6.3f} {ref:13.3f} {fast:11.3f} {shared:9.3f} "
+              f"{shared / ref:6.2f}")
     n = len(rows)
-    print(f"  {'mean per chart':22s} {'':6s} {tot_ref / n:13.3f} {tot_fast / n:11.3f} "
-          f"{tot_fast / tot_ref:6.2f}")
+    print(f"  {'mean per chart':22s} {'':6s} {tot['ref'] / n:13.3f} {tot['fast'] / n:11.3f} "
+          f"{tot['shared'] / n:9.3f} {tot['shared'] / tot['ref']:6.2f}")
     print(f"  already saved for the same figures: {saved['up_to_date'] * 1000:.1f} ms per chart;"
           f" copied from an earlier run (reuse=): {saved['reused'] * 1000:.1f} ms per chart")
     print(f"  fresh process: import matplotlib {cold['import_matplotlib']:.2f} s; import evalkit."

@@ -135,7 +135,7 @@ def time_runs(years: list[int], raw: Path, tmp: Path, floor_nbs: Path, pandas_nb
     best = {k: min(v) for k, v in times.items()}
     return {**best, "cold": cold, "cold_log": cold_log, "warm_log": warm_log, "all": times,
             "inside_batch": notebook_times(tmp / "out"),
-            "inside_floor": notebook_times(tmp / "floor_out0"),
+            "inside_floor": notebook_times(tmp / f"floor_out{repeat}"),
             "charts_drawn": len(list((tmp / "out").glob("*/charts/*.png")))}
 
 

@@ -660,3 +660,16 @@ def test_one_pass_png_is_byte_identical_to_savefig_tight(name, metrics, tmp_path
                                              bbox_inches="tight", metadata={"Software": None})
         charts.write_png(charts.CHARTS[name](metrics), tmp_path / "fast.png")
     assert (tmp_path / "fast.png").read_bytes() == (tmp_path / "tight.png").read_bytes()
+
+
+def test_shared_renderers_draw_the_same_bytes(metrics, tmp_path):
+    """save_all_charts reuses Agg renderers between charts of the same size: same PNGs as a
+    figure drawn on its own canvas, whatever was drawn before."""
+    first = charts.save_all_charts(metrics, tmp_path / "a")
+    again = charts.save_all_charts(metrics, tmp_path / "b", list(reversed(charts.SPECS)))
+    for name in charts.SPECS:
+        alone = tmp_path / f"{name}.png"
+        with matplotlib.rc_context(charts.STYLE):
+            charts.write_png(charts.CHARTS[name](metrics), alone,
+                             {charts.DIGEST_KEY: charts.chart_digest(metrics, name)})
+        assert first[name].read_bytes() == again[name].read_bytes() == alone.read_bytes(), name

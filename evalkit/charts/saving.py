@@ -9,7 +9,8 @@ earlier run), and draws only the others; :func:`display_charts` is the notebook 
 Drawing is one layout pass: the constrained layout is computed once, the tight crop is measured
 on the same renderer, and the figure is rendered once with the layout engine off (what
 ``savefig(bbox_inches="tight")`` does with an extra full "dry" draw first; the PNG is
-byte-identical).
+byte-identical). The Agg renderers are reused between charts of the same size (one per size and
+thread), so a label measured for one chart or year is not measured again.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 from evalkit.charts.registry import SPECS, spec_of
 from evalkit.charts.spec import ChartSpec, model
-from evalkit.charts.style import DPI, FONT_FILE, PAD_INCHES, styled
+from evalkit.charts.style import DPI, FONT_FILE, PAD_INCHES, share_renderers, styled
 from evalkit.config import PACKAGE_DIR
 from evalkit.fsutil import atomic_path
 
@@ -41,10 +42,11 @@ CHARTS_DIR = Path(__file__).resolve().parent
 
 
 def _renderer_files() -> list[Path]:
-    """What draws a chart besides the data: this package, the typed model, numfmt, the
-    catalogue (names, units, formats), the input schema (channel and expense-type names), the
-    font."""
+    """What draws a chart besides the data: this package, the typed model, the default metric
+    settings (which channels are 网信), numfmt, the catalogue (names, units, formats), the input
+    schema (channel and expense-type names), the font."""
     return [*sorted(CHARTS_DIR.glob("*.py")), PACKAGE_DIR / "metrics" / "model.py",
+            PACKAGE_DIR / "metrics" / "settings.py",
             PACKAGE_DIR / "numfmt.py", PACKAGE_DIR / "schema.py",
             PACKAGE_DIR / "catalogue" / "__init__.py",
             *sorted((PACKAGE_DIR / "catalogue").glob("*.yaml")), FONT_FILE]
@@ -130,7 +132,7 @@ def write_png(fig: Figure, path: Path | str, metadata: Mapping[str, Any] | None 
 
 def _draw_one(spec: ChartSpec, typed: Any, target: Path, digest: str) -> None:
     """Draw ``spec`` from the typed metrics into ``target`` atomically (mode 0666 - umask)."""
-    fig = spec.draw(typed)   # a Figure, never registered with pyplot
+    fig = share_renderers(spec.draw(typed))   # a Figure, never registered with pyplot
     try:
         with atomic_path(target) as tmp:
             write_png(fig, tmp, {DIGEST_KEY: digest})

@@ -14,6 +14,7 @@ already loaded: a notebook that only shows charts already saved never pays for m
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import threading
@@ -215,6 +216,43 @@ def new_figure(figsize: tuple[float, float] = FIGSIZE, **subplot_kw: Any) -> tup
     fig = Figure(figsize=figsize, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig, fig.subplots(**subplot_kw)
+
+
+#: Agg renderers kept per thread, by size, for the charts drawn by ``save_all_charts``.
+SHARED_RENDERERS = 16
+_renderers = threading.local()
+
+
+@functools.lru_cache(maxsize=1)
+def _shared_canvas_class() -> type:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+
+    class SharedRendererCanvas(FigureCanvasAgg):
+        """An Agg canvas that reuses this thread's renderer of the same size (and with it
+        matplotlib's per-renderer cache of text extents) instead of allocating a new one."""
+
+        def get_renderer(self) -> Any:
+            w, h = self.get_width_height(physical=True)
+            key = (w, h, self.figure.dpi)
+            cache = getattr(_renderers, "by_size", None)
+            if cache is None:
+                cache = _renderers.by_size = collections.OrderedDict()
+            renderer = cache.pop(key, None) or RendererAgg(w, h, self.figure.dpi)
+            cache[key] = renderer
+            while len(cache) > SHARED_RENDERERS:
+                cache.popitem(last=False)
+            self.renderer, self._lastKey = renderer, key
+            return renderer
+
+    return SharedRendererCanvas
+
+
+def share_renderers(fig: Figure) -> Figure:
+    """Draw ``fig`` with this thread's shared renderers (same pixels, text measured once per
+    size). Only for a figure that is saved and dropped: a later figure of the same size draws
+    into the same buffer."""
+    _shared_canvas_class()(fig)
+    return fig
 
 
 def plain(texts: Iterable[Any]) -> None:
