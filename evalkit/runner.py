@@ -214,6 +214,9 @@ def execute_notebook(notebook: Path | str, output: Path | str, parameters: Mappi
             execution_timeout=timeout, cwd=str(cwd or notebook.parent), progress_bar=False,
             log_output=False, report_mode=False, extra_arguments=KERNEL_ARGS,
             request_save_on_cell_execute=False,
+            # the last cell's outputs are in: stop the kernel without its interpreter teardown
+            # (0.2-0.5 s per notebook once pandas/matplotlib are loaded; nothing is left to write)
+            shutdown_kernel="immediate",
             kernel_manager_class=quiet_kernel_manager())
     except PapermillExecutionError as exc:
         raise CellError(notebook.name, exc.cell_index, exc.exec_count, exc.ename,
