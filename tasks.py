@@ -61,9 +61,11 @@ def bench() -> None:
     """Run the benchmarks (each prints its ratio against a reference measured in the same run)."""
     setup()
     run(PY, "-m", "pip", "install", "--quiet", "-e", ".[test,bench]")
+    run(PY, "bench/bench_product.py", "--sizes", "100k,1M", "--formats", "csv,xlsx", "--big", "5M")
     run(PY, "bench/bench_load.py")
     run(PY, "bench/bench_metrics.py", "--sizes", "100k,1M")
     run(PY, "bench/bench_report.py")
+    run(PY, "bench/bench_audit.py")
 
 
 TASKS = {"setup": setup, "report": report, "test": test, "bench": bench}

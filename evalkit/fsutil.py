@@ -55,10 +55,20 @@ def atomic_write_bytes(target: Path | str, data: bytes) -> Path:
     return Path(target)
 
 
-def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
-    """Return the hex SHA-256 of a file."""
-    h = hashlib.sha256()
+_DIGESTS: dict[tuple[int, ...], str] = {}
+
+
+def sha256_file(path: Path | str) -> str:
+    """Return the hex SHA-256 of a file, streamed (``hashlib.file_digest``).
+
+    Remembered for the rest of the process while the file's device, inode, size, mtime and ctime
+    are unchanged, so a run reads each raw file once to hash it however many callers (cache key,
+    provenance, freshness check) ask for its digest.
+    """
     with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+        st = os.fstat(fh.fileno())
+        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        digest = _DIGESTS.get(key)
+        if digest is None:
+            digest = _DIGESTS[key] = hashlib.file_digest(fh, "sha256").hexdigest()
+    return digest

@@ -35,7 +35,7 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
+              "channels.yaml", "pipeline.py", "io/*.py", "metrics/*.py", "scoring/*.py")
 
 
 def available_years(data_dir: Path | str = DATA_RAW) -> list[int]:
@@ -155,11 +155,14 @@ def add_score(metrics: dict[str, Any], data: Any, out_dir: Path | None) -> Any |
     name = department.get("framework")
     if not name:
         return None
-    result = scoring.score_year(metrics, getattr(data, "self_assessment", None),
-                                scoring.load_framework(name), department)
-    metrics["score"] = result.to_json()
+    from evalkit.scoring.scorecard import annotate_indicators
+
+    self_assessment = getattr(data, "self_assessment", None)
+    result = scoring.score_year(metrics, self_assessment, scoring.load_framework(name), department)
+    metrics["score"] = annotate_indicators(result.to_json(), result, self_assessment)
     if out_dir is not None:
-        scoring.write_scorecard(result, year_dir(out_dir, metrics["year"]) / SCORECARD_FILE)
+        scoring.write_scorecard(result, year_dir(out_dir, metrics["year"]) / SCORECARD_FILE,
+                                metrics=metrics, department=department)
     return result
 
 
@@ -190,7 +193,7 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     data = load_year(int(year), data_dir, processed_dir)
     settings = MetricSettings.from_department(data.department)
-    earlier = [y for y in available_years(data_dir) if y < int(year)]
+    earlier = comparable_years(int(year), data.department, data_dir, settings)
     sections = {y: year_sections(load_year(y, data_dir, processed_dir), settings) for y in earlier}
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
                               history=list(sections.values()))
@@ -202,6 +205,37 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     if write:
         write_metrics_json(metrics, out_dir)
     return metrics
+
+
+def comparable_years(year: int, department: dict[str, Any] | None, data_dir: Path | str,
+                     settings: Any = None, *, warn: bool = True) -> list[int]:
+    """The earlier year folders ``year`` may be compared with (同比 and the history series).
+
+    Sample and real data never mix: a real year (``sample`` not true in its department.yaml)
+    leaves out every earlier year whose department.yaml says ``sample: true``, and a sample year
+    every real one, with a warning naming them (logger ``evalkit.pipeline``), so its 同比 reads
+    无上年数据 instead of a change against synthetic figures. ``settings.compare_with_sample``
+    (department.yaml ``settings: {compare_with_sample: true}``) keeps them.
+
+    >>> comparable_years(2024, {"sample": False}, "/nonexistent")
+    []
+    """
+    earlier = [y for y in available_years(data_dir) if y < int(year)]
+    if getattr(settings, "compare_with_sample", False):
+        return earlier
+    own = bool((department or {}).get("sample", False))
+    other = [y for y in earlier if bool(load_department(y, data_dir).get("sample", False)) != own]
+    if other and warn:
+        import logging
+
+        names = "、".join(map(str, other))
+        sample, real = (year, names) if own else (names, year)
+        logging.getLogger(__name__).warning(
+            "%s年为示例数据（sample: true），%s年为真实数据：两者不作比较，同比按“无上年数据”处理 / "
+            "%s: sample data, %s: real data; no year-on-year comparison between them (department.yaml "
+            "settings: {compare_with_sample: true} compares them anyway)",
+            sample, real, sample, real)
+    return [y for y in earlier if y not in other]
 
 
 def year_metrics(year: int, data_dir: Path | str = DATA_RAW,
@@ -246,26 +280,50 @@ def load_department(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, Any
 # --------------------------------------------------------------------------- report
 
 
+REPORT_HTML, REPORT_DOCX, REPORT_PDF = "report.html", "report.docx", "report.pdf"
+PROVENANCE_FILE = "provenance.json"
+
+
+def word_options(department: dict[str, Any], charts: bool | None = None) -> Any:
+    """The Word document's options: department.yaml ``report_docx: {charts, detail_tables}``
+    (both off by default); ``charts`` given here overrides the file."""
+    from evalkit.report import WordOptions
+
+    given = (department or {}).get("report_docx") or {}
+    given = given if isinstance(given, dict) else {}
+    return WordOptions(charts=bool(given.get("charts", False)) if charts is None else bool(charts),
+                       detail_tables=bool(given.get("detail_tables", False)))
+
+
 def build_report(year: int, data_dir: Path | str = DATA_RAW,
                  processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS, *,
                  metrics: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-                 check: bool = True) -> dict[str, Path]:
-    """Build the year's shareable report from its metrics and charts; return the written files.
+                 check: bool = True, pdf: bool = False,
+                 docx_charts: bool | None = None) -> dict[str, Path]:
+    """Build the year's report files from its metrics and charts; return the written files.
 
     This is the one function that makes the report: notebook ``04_report`` and any command call
     it. It takes the year's metrics (``metrics``, else :func:`year_metrics`), runs the output
     sanity checks (``check``), draws the charts not already saved for these figures into
-    ``<out_dir>/<year>/charts/``, renders the HTML report and writes it atomically.
+    ``<out_dir>/<year>/charts/``, drafts the report once (:func:`evalkit.report.draft_report`) and
+    writes, each atomically: ``report.docx`` (the 公文-style hand-in, with the 自评表 as 附件),
+    ``report.html`` (the shareable page with charts and 报告信息), ``report.pdf`` when ``pdf``
+    (the HTML printed by headless Chromium) and ``provenance.json`` (inputs, hashes,
+    parameters, versions and the SHA-256 of the files just written).
 
     Args:
         year: the year.
         data_dir, processed_dir, out_dir: the folders (as for :func:`build_year`).
         metrics: the metrics dict when the caller has it already.
-        params: the run parameters shown in the report's footer (default: year and folders).
+        params: the run parameters shown in the HTML's 报告信息 and provenance.json (default:
+            year and folders).
         check: run :func:`evalkit.checks.check_outputs` first (raises ``CheckFailed``).
+        pdf: also print ``report.pdf`` (raises ``PdfError`` without Chromium).
+        docx_charts: put the charts in the Word document (default: department.yaml
+            ``report_docx.charts``, else off).
 
     Returns:
-        ``{"html": <path>, "charts": <folder>}``.
+        ``{"html", "docx", "provenance", "charts"}`` paths, and ``"pdf"`` when printed.
 
     Raises:
         InputError: when the year has to be built and its inputs have errors.
@@ -283,6 +341,16 @@ def build_report(year: int, data_dir: Path | str = DATA_RAW,
     if params is None:
         params = {"year": int(year), "data_dir": str(data_dir),
                   "processed_dir": str(processed_dir)}
-    html = report.render_report(metrics, department, chart_paths, params)
-    return {"html": report.write_report(html, target / "report.html"),
-            "charts": target / "charts"}
+    draft = report.draft_report(metrics, department)
+    written = {"docx": report.write_docx(draft, target / REPORT_DOCX, chart_paths,
+                                         word_options(department, docx_charts))}
+    html = report.render_report(metrics, department, chart_paths, params, draft=draft)
+    written["html"] = report.write_report(html, target / REPORT_HTML)
+    if pdf:
+        written["pdf"] = report.html_to_pdf(written["html"], target / REPORT_PDF)
+    outputs = {**{p.name: p for p in written.values()},
+               **{name: target / name for name in (METRICS_FILE, SCORECARD_FILE)}}
+    written["provenance"] = report.write_provenance(metrics, target / PROVENANCE_FILE, params,
+                                                    outputs)
+    written["charts"] = target / "charts"
+    return written

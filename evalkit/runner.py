@@ -49,6 +49,7 @@ DEFAULT_TIMEOUT = 600          # seconds per cell
 KERNEL_NAME = "python3"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 REPORT_NAME = "report.html"
+PDF_NAME = "report.pdf"
 # The kernel's own log goes to this process's stderr; keep only its errors (ipykernel >= 7 warns
 # about unencrypted TCP on every start, which is noise for a local batch).
 KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
@@ -336,11 +337,12 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
              notebooks: Sequence[Path], timeout: int | None = DEFAULT_TIMEOUT,
              extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
              validate: bool = True, required: Sequence[str] = (REPORT_NAME,),
-             prepared: Prepared | None = None) -> YearResult:
+             prepared: Prepared | None = None, pdf: bool = False) -> YearResult:
     """Run one year into a staging folder and promote it on success (see the module docstring).
 
     ``prepared``: the year already prepared by :func:`prepare_year` (its staging folder is used
-    and removed here); otherwise, with ``validate``, it is prepared first.
+    and removed here); otherwise, with ``validate``, it is prepared first. ``pdf``: also print
+    ``report.pdf`` from the staged report.html (headless Chromium) before promotion.
     """
     result = YearResult(year)
     start = time.perf_counter()
@@ -382,6 +384,8 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
             result.notebooks.append(NotebookResult(nb.name, True, secs))
             say(f"{nb.name} … ok {secs:.1f}s")
         missing = [name for name in required if not (staged_year / name).is_file()]
+        if pdf and not missing and not _print_pdf(staged_year, result, say):
+            return result
         if missing:
             result.message = (f"没有生成 / the notebooks did not write: {', '.join(missing)}")
             say(f"outputs … FAILED: {result.message}")
@@ -392,6 +396,21 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         result.seconds = time.perf_counter() - start
+
+
+def _print_pdf(staged_year: Path, result: YearResult, say: Callable[[str], None]) -> bool:
+    """Print the staged report.html to report.pdf; on failure set the year's message."""
+    from evalkit.report.pdf import PdfError, html_to_pdf
+
+    t0 = time.perf_counter()
+    try:
+        html_to_pdf(staged_year / REPORT_NAME, staged_year / PDF_NAME)
+    except PdfError as exc:
+        result.message = str(exc)
+        say(f"{PDF_NAME} … FAILED: {exc}")
+        return False
+    say(f"{PDF_NAME} … ok {time.perf_counter() - t0:.1f}s")
+    return True
 
 
 @contextlib.contextmanager
@@ -464,7 +483,7 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
               timeout: int | None = DEFAULT_TIMEOUT, *, notebooks_dir: Path | str = NOTEBOOKS,
               extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
               validate: bool = True, required: Sequence[str] = (REPORT_NAME,),
-              jobs: int = 1) -> int:
+              jobs: int = 1, pdf: bool = False) -> int:
     """Run every notebook for each year; return 0 when every year succeeded, else 1.
 
     Args:
@@ -482,6 +501,7 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
         jobs: years whose notebooks run at the same time (threads in this process, one
             kernel each); the notebooks of one year always run in order. The years are
             prepared one at a time, in order, in a background thread.
+        pdf: also print each year's report.pdf (``evalkit run --pdf``).
     """
     data_dir, processed_dir, out_dir = (Path(p).resolve()
                                         for p in (data_dir, processed_dir, out_dir))
@@ -510,7 +530,7 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
         ready = prepared[year].result() if year in prepared else None
         return run_year(year, data_dir, processed_dir, out_dir, notebooks=notebooks,
                         timeout=timeout, extra_params=extra_params, stream=stream,
-                        validate=False, required=required, prepared=ready)
+                        validate=False, required=required, prepared=ready, pdf=pdf)
 
     try:
         with _quiet_loggers():
@@ -551,6 +571,15 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def _require_chromium() -> None:
+    """``--pdf`` needs Chromium: say so before any year runs."""
+    from evalkit.report.pdf import find_chromium
+
+    if not find_chromium():
+        raise RunnerError("--pdf 需要 Chromium（apt-get install chromium，或设置 EVALKIT_CHROMIUM）/ "
+                          "--pdf needs Chromium (apt-get install chromium, or set EVALKIT_CHROMIUM)")
+
+
 def handler(args: argparse.Namespace) -> int:
     """``evalkit run``: run the requested years and return the exit code."""
     try:
@@ -563,9 +592,12 @@ def handler(args: argparse.Namespace) -> int:
             if not years:
                 raise RunnerError(f"{args.data_dir} 下没有年度文件夹 / no year folders")
         extra = {name: _parse_value(value) for name, value in args.parameter or []}
+        if getattr(args, "pdf", False):
+            _require_chromium()
         return run_years(years, args.data_dir, args.processed_dir, args.out_dir,
                          timeout=args.timeout, notebooks_dir=args.notebooks_dir,
-                         extra_params=extra or None, jobs=args.jobs)
+                         extra_params=extra or None, jobs=args.jobs,
+                         pdf=getattr(args, "pdf", False))
     except RunnerError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2
@@ -576,8 +608,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "run", help="批量运行笔记本并生成报告 / run the notebooks for one or more years",
         description="Execute notebooks/NN_*.ipynb with papermill for each year and write "
-                    "outputs/<year>/ (report.html, charts, metrics.json, scorecard.xlsx, "
-                    "executed notebooks). A failed year keeps its previous outputs.")
+                    "outputs/<year>/ (report.html, report.docx, provenance.json, charts, "
+                    "metrics.json, scorecard.xlsx, executed notebooks; report.pdf with --pdf). "
+                    "A failed year keeps its previous outputs.")
     group = p.add_mutually_exclusive_group()
     group.add_argument("--year", type=int, help="one year, e.g. 2023")
     group.add_argument("--years",
@@ -591,6 +624,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=default_jobs(),
                    help="years whose notebooks run at the same time (default: 2 when this "
                         f"machine has more than one core, else 1; here {default_jobs()})")
+    p.add_argument("--pdf", action="store_true",
+                   help="同时用无头 Chromium 打印 report.pdf / also print report.pdf with headless "
+                        "Chromium")
     p.add_argument("--notebooks-dir", type=Path, default=NOTEBOOKS, help=argparse.SUPPRESS)
     p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
                    help="extra notebook parameter (must be declared in the parameters cell)")

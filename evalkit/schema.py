@@ -1,6 +1,7 @@
 """Column dictionaries of the input spreadsheets: Chinese headers, aliases, types, units, choices.
 
-This module is the single source of truth for the input formats. The loaders map headers with it,
+This module is the single source of truth for the input formats (the petition channels, and
+which of them count as 网信, are data: ``evalkit/channels.yaml``). The loaders map headers with it,
 ``evalkit template`` writes empty files from it, and ``data/raw/README.md`` documents it.
 Tidy column names are English snake_case with unit suffixes (``_wan`` = 万元, ``_on`` = date,
 ``is_``/``has_`` = boolean).
@@ -8,8 +9,13 @@ Tidy column names are English snake_case with unit suffixes (``_wan`` = 万元, 
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
+
+import yaml
 
 Kind = Literal["str", "amount", "int", "date", "bool", "category", "text"]
 
@@ -111,13 +117,61 @@ BUDGET = TableSpec(
     ),
 )
 
-CHANNELS = ("来信", "来访", "网上信访", "电话", "手机信访", "微信", "领导信箱", "电子邮件", "其他")
-CHANNEL_ALIASES = {
-    "信件": "来信", "书信": "来信", "走访": "来访", "网信": "网上信访", "网上": "网上信访",
-    "网上投诉": "网上信访", "网络信访": "网上信访", "来电": "电话", "电话信访": "电话",
-    "手机": "手机信访", "手机app": "手机信访", "微信公众号": "微信", "来邮": "电子邮件",
-    "邮件": "电子邮件", "其它": "其他",
-}
+CHANNELS_FILE = Path(__file__).resolve().parent / "channels.yaml"
+"""The channel list (信访形式): canonical names, aliases and which count as 网信. Data, not code."""
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One petition channel of :data:`CHANNELS_FILE`."""
+
+    name: str
+    online: bool
+    aliases: tuple[str, ...] = ()
+
+
+def _channel(entry: object, i: int, file: str) -> Channel:
+    if not isinstance(entry, dict) or not str(entry.get("name") or "").strip():
+        raise ValueError(f"{file}: channel {i + 1} needs a name")
+    unknown = sorted(set(entry) - {"name", "online", "aliases"})
+    if unknown or not isinstance(entry.get("online"), bool):
+        raise ValueError(f"{file}: channel {entry['name']!r}: keys name, online (true/false), "
+                         f"aliases; got {sorted(entry)}")
+    aliases = entry.get("aliases") or []
+    if not isinstance(aliases, list):
+        raise ValueError(f"{file}: channel {entry['name']!r}: aliases must be a list")
+    return Channel(str(entry["name"]).strip(), entry["online"],
+                   tuple(str(a).strip() for a in aliases))
+
+
+def load_channels(path: Path | str = CHANNELS_FILE) -> tuple[Channel, ...]:
+    """Read and check the channel list (names and aliases unique, ``online`` true/false).
+
+    Raises:
+        ValueError: naming the file and the offending channel.
+    """
+    path = Path(path)
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = data.get("channels") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ValueError(f"{path.name}: expected a non-empty list under 'channels:'")
+    channels = tuple(_channel(e, i, path.name) for i, e in enumerate(entries))
+    seen: set[str] = set()
+    for spelling in (s for c in channels for s in (c.name, *c.aliases)):
+        key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", spelling)).lower()
+        if key in seen:
+            raise ValueError(f"{path.name}: {spelling!r} is listed twice (names and aliases "
+                             "must be unique)")
+        seen.add(key)
+    return channels
+
+
+CHANNEL_LIST: tuple[Channel, ...] = load_channels()
+CHANNELS: tuple[str, ...] = tuple(c.name for c in CHANNEL_LIST)
+CHANNEL_ALIASES: dict[str, str] = {a: c.name for c in CHANNEL_LIST for a in c.aliases}
+OFFLINE_CHANNELS: tuple[str, ...] = tuple(c.name for c in CHANNEL_LIST if not c.online)
+"""Channels that are not 网信 by default (来信, 来访); ``settings.offline_channels`` overrides."""
+
 PURPOSES = ("求决类", "申诉类", "建议意见类", "检举控告类", "咨询类", "其他")
 PURPOSE_ALIASES = {
     "求决": "求决类", "申诉求决类": "求决类", "申诉求决": "求决类", "申诉": "申诉类",
@@ -200,6 +254,10 @@ SELF_ASSESSMENT = TableSpec(
         Column("reason", "扣分原因", "text", False, ("说明", "自评说明"),
                example="产出指标设置数量过少", note="人工评分低于分值时必填"),
         Column("evidence", "佐证材料", "text", False, (), example="绩效目标申报表"),
+        Column("deviation", "偏差原因分析及改进措施", "text", False,
+               ("偏差原因分析", "偏差原因及改进措施"),
+               example="产出指标设置偏少；下年度细化量化产出指标",
+               note="可选，任一指标均可填写；留空时按扣分原因自动起草，填写后原样用于自评表"),
     ),
 )
 

@@ -11,6 +11,7 @@ from _audit_harness import HEADLINE, found, mismatches, run_cli
 
 from evalkit.audit import audit_file, extract_file
 from evalkit.audit.extract import normalize_line
+from evalkit.audit.model import key_name
 
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
 REFERENCE = REFERENCE_DIR / "zengcheng-petition-bureau-2023-self-evaluation.txt"
@@ -39,6 +40,11 @@ REFERENCE_METRICS = {
 
 
 # ------------------------------------------------------------------------------------ helpers
+
+#: the title of the 执行率 check, with the quantities' names from the vocabulary / catalogue
+RATE_TITLE = (f"{key_name('budget.execution_rate_pct')} = {key_name('budget.total_actual_wan')} / "
+              f"{key_name('budget.total_budget_wan')}")
+
 
 def ref_text() -> str:
     return REFERENCE.read_text(encoding="utf-8")
@@ -91,7 +97,7 @@ def test_reference_cli_table(capsys):
     assert rc == 0, out
     for text in ("783.16万元", "774.90万元", "98.95%", "580.13万元", "194.77万元", "92.10分",
                  "46.80分", "45.30分", "98.10%", "88.67%", "99.84%", "−43.21%", "第3名",
-                 "预算执行率 = 实际支出 / 全年预算", "数值一致"):
+                 RATE_TITLE, "数值一致"):
         assert text in out, text
     assert "MISMATCH" not in out
     assert err == ""
@@ -121,7 +127,7 @@ def test_sentences_are_joined_across_line_breaks():
 def test_wrong_rate_caught(tmp_path, capsys):
     rc, out, result = audit_altered(tmp_path, capsys, "预算执行率为 98.95%", "预算执行率为 98.59%")
     assert rc == 1
-    assert "98.59%" in out and "MISMATCH" in out
+    assert "98.59%" in out and "不一致" in out
     assert "原句［第104–106行］：我部门2023年全年预算拨款783.16万元,实际支出774.90万元,预算执行率为98.59%。" in out
     kinds = {c.kind for c in mismatches(result)}
     assert "rate" in kinds and "duplicate" in kinds     # 98.59 vs 98.95 stated later
@@ -262,9 +268,12 @@ def test_metrics_consistent(tmp_path, capsys):
     rc, out, _ = run_cli(["audit", str(REFERENCE), "--metrics", str(metrics)], capsys)
     assert rc == 0, out
     result = audit_file(REFERENCE, metrics)
-    compared = {c.title.split(" ↔ ")[0] for c in result.checks if c.kind == "metrics"}
-    assert {"全年预算", "实际支出", "预算执行率", "基本支出", "项目支出", "一次性化解率", "网信占比率",
-            "群众满意率", "自评总分", "履职效能得分", "管理效率得分"} <= compared
+    compared = {c.title.split(" ↔ metrics ")[1] for c in result.checks if c.kind == "metrics"}
+    assert {"budget.total_budget_wan", "budget.total_actual_wan", "budget.execution_rate_pct",
+            "budget.basic_actual_wan", "budget.project_actual_wan",
+            "petitions.first_time_resolution_rate_pct", "petitions.online_share_pct",
+            "petitions.satisfaction_rate_pct", "score.total", "score.modules.履职效能",
+            "score.modules.管理效率"} <= compared
     statuses = {c.title: c.status for c in result.checks if c.kind == "metrics"}
     assert set(statuses.values()) == {"OK"}, statuses
     assert any("national_initial_qiujue_yoy_pct" in t for t in statuses)
@@ -290,7 +299,7 @@ def test_metrics_missing_values_are_skipped(tmp_path):
     result = audit_file(REFERENCE, metrics)
     assert result.exit_code == 0
     statuses = [c.status for c in result.checks if c.kind == "metrics"]
-    assert "OK" in statuses and "SKIP" in statuses
+    assert "OK" in statuses and "UNVERIFIED" in statuses
 
 
 def test_metrics_unreadable(tmp_path, capsys):
@@ -454,10 +463,7 @@ def test_cli_verbose_shows_every_sentence(capsys):
 
 
 def test_real_entry_point(capsys):
-    try:
-        from evalkit.cli import build_parser, main
-        build_parser()
-    except (ImportError, AttributeError) as exc:
-        pytest.skip(f"evalkit/cli.py not complete yet: {exc}")
+    """The installed command runs the audit (no skip: a broken entry point must fail here)."""
+    from evalkit.cli import main
     assert main(["audit", str(REFERENCE)]) == 0
     assert "数值一致" in capsys.readouterr().out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from _audit_harness import HEADLINE, mismatches
+from _audit_harness import HEADLINE, found, mismatches
 
 from evalkit.audit import audit_file, extract_file
 from evalkit.audit.readers import expand_grid, grid_rows
@@ -44,19 +44,18 @@ def replace_once(html: str, pattern: str, new: str) -> str:
 def test_own_report_consistent_with_its_metrics(tmp_path, own_html):
     result = audit_html(tmp_path, own_html)
     assert result.exit_code == 0, [(c.title, c.stated, c.recomputed) for c in mismatches(result)]
-    found: dict[str, set[str]] = {}
-    for f in result.extraction.figures:
-        found.setdefault(f.key, set()).add(f.display())
+    figures = found(result)
     for key, value in HEADLINE.items():
-        assert found.get(key) == {value}, (key, found.get(key))
+        assert figures.get(key) == {value}, (key, figures.get(key))
     metric_checks = [c for c in result.checks if c.kind == "metrics" and c.status == "OK"]
     assert len(metric_checks) >= 15
     # the 自评表 rows are indicators, checked against their own 分值
     assert len(result.extraction.indicators) >= 8
     assert any(c.kind == "indicator" and c.status == "OK" for c in result.checks)
     # township / unit rows are scoped, not headline figures
-    scoped = [f for f in result.extraction.figures if f.key.startswith("scoped:")]
-    assert any(f.scope == "新塘镇" for f in scoped)
+    scoped = [f for f in result.extraction.figures if f.scope]
+    assert any(f.scope == "新塘镇" and f.group_key == "petitions.online_share_pct@新塘镇"
+               for f in scoped)
 
 
 def test_narrative_rate_altered_is_caught(tmp_path, own_html):
@@ -77,7 +76,7 @@ def test_township_cell_is_scoped_but_total_row_is_checked(tmp_path, own_html):
     result = audit_html(tmp_path, html, "township.html")
     assert result.exit_code == 0, [(c.title, c.stated) for c in mismatches(result)]
     fig = next(f for f in result.extraction.figures if f.display() == "55.55%")
-    assert fig.key.startswith("scoped:") and fig.scope == "新塘镇"
+    assert fig.key == "petitions.online_share_pct" and fig.scope == "新塘镇"
     # the 合计 row of the 收支 table is the department's: a changed value is a mismatch
     html = replace_once(own_html, r"(<tfoot><tr><td>合计</td><td class=\"num\">783\.16</td>)"
                                   r"<td class=\"num\">774\.90</td>",
@@ -97,7 +96,7 @@ def test_budget_line_rate_checked_within_its_row(tmp_path, own_html):
     result = audit_html(tmp_path, own_html.replace(row.group(0), bad_row, 1), "line.html")
     bad = mismatches(result)
     assert len(bad) == 1 and bad[0].kind == "rate" and bad[0].stated == "12.34%"
-    assert bad[0].figures[0].key.startswith("scoped:")
+    assert bad[0].figures[0].scope.startswith("行政运行")
 
 
 def test_indicator_score_above_weight_caught(tmp_path, own_html):
@@ -143,15 +142,15 @@ def test_merged_scorecard_without_markup(tmp_path):
                      ("履职效能", "及时受理率", "20", "20", "0"),
                      ("履职效能", "一次性化解率", "50", "45", "5")]
     metrics = tmp_path / "m.json"
-    metrics.write_text(json.dumps({"score": {"total": 93},
+    metrics.write_text(json.dumps({"year": 2023, "score": {"total": 93},
                                    "petitions": {"on_time_completion_rate_pct": 98.76}}),
                        encoding="utf-8")
     result = audit_file(path, metrics)
     assert result.exit_code == 0, [(c.title, c.stated, c.recomputed) for c in mismatches(result)]
-    keys = {f.key: f.display() for f in result.extraction.figures}
+    keys = {f.group_key: f.display() for f in result.extraction.figures}
     assert keys["score.total"] == "93分"
     assert keys["petitions.on_time_completion_rate_pct"] == "98.76%"    # the 合计 row
-    assert keys["scoped:petitions.on_time_completion_rate_pct"] == "97.00%"
+    assert keys["petitions.on_time_completion_rate_pct@新塘镇"] == "97.00%"
     path.write_text(SCORECARD.format(lost="2"), encoding="utf-8")
     bad = mismatches(audit_file(path))
     assert [c.title for c in bad] == ["［一次性化解率］扣分 = 分值 − 得分"]

@@ -61,14 +61,17 @@ def test_by_type_frame():
 
 def test_lines_frame_keeps_file_order():
     out = budget_lines(BUDGET)
-    expected = pd.DataFrame({
+    text = {  # object columns, None where blank (pandas 3 would infer its str dtype)
         "subject_code": ["2010301", "2010308", "2080505"],
         "subject_name": ["行政运行", "信访事务", "机关事业单位基本养老保险缴费支出"],
         "project_name": [None, "信访维稳专项经费", None],
-        "expense_type": ["基本支出", "项目支出", "基本支出"],
+        "expense_type": ["基本支出", "项目支出", "基本支出"]}
+    expected = pd.DataFrame({
+        **{k: pd.Series(v, dtype=object) for k, v in text.items()},
         "budget_wan": [503.16, 200.00, 80.00], "actual_wan": [500.13, 194.77, 80.00],
         "execution_rate_pct": [99.40, 97.39, 100.00]})
     pdt.assert_frame_equal(out, expected)
+    assert out["project_name"][0] is None
 
 
 def test_zero_budget_rate_is_none():
@@ -107,8 +110,15 @@ def test_checkpoints_and_months_behind():
     expected = pd.DataFrame({"month": [6, 9, 12], "target_pct": [50.0, 75.0, 100.0],
                              "actual_pct": [50.0, 75.0, 96.67], "met": [True, True, False]},
                             ).astype({"met": "object"})
-    pdt.assert_frame_equal(progress_checkpoints(progress, MetricSettings().checkpoints), expected)
+    pdt.assert_frame_equal(progress_checkpoints(progress, {6: 50, 9: 75, 12: 100}), expected)
     assert months_behind(progress) == [7, 12]
+
+
+def test_default_checkpoints_are_the_scored_nodes_only():
+    """6月 50 % and 9月 75 %: the year end is the 预算执行率, not a 序时进度 node, so the report's
+    checkpoint table counts the same nodes as the 支出进度 indicator of the 自评表."""
+    m = budget_metrics(MONTHLY)
+    assert [(c["month"], c["target_pct"]) for c in m["checkpoints"]] == [(6, 50.0), (9, 75.0)]
 
 
 def test_custom_checkpoints_from_settings():
@@ -142,3 +152,63 @@ def test_exact_sum_of_many_cents():
                           "actual_wan": [0.07] * 10})
     s = budget_summary(frame)
     assert (s["total_budget_wan"], s["total_actual_wan"], s["unspent_wan"]) == (1.0, 0.7, 0.3)
+
+
+# --------------------------------------------------------------------- 收入 by 资金来源
+
+def _with_sources(*sources) -> pd.DataFrame:
+    return BUDGET.assign(fund_source=pd.array(list(sources), dtype="string"))
+
+
+def test_income_all_fiscal_reproduces_the_reference():
+    """The reference states 财政拨款收入774.90万元: the 全年执行数 of the 财政拨款 lines."""
+    m = budget_metrics(_with_sources("一般公共预算财政拨款", "一般公共预算财政拨款", "财政拨款"))
+    assert (m["income_fiscal_wan"], m["income_other_wan"], m["carryover_wan"],
+            m["income_total_wan"]) == (774.90, 0.0, 0.0, 774.90)
+    assert [r["fund"] for r in m["by_fund"]] == ["财政拨款", "其他资金"]
+    fiscal = m["by_fund"][0]
+    assert (fiscal["initial_budget_wan"], fiscal["budget_wan"], fiscal["actual_wan"],
+            fiscal["execution_rate_pct"]) == (780.0, 783.16, 774.90, 98.95)
+    assert m["by_fund"][1]["execution_rate_pct"] is None          # no budget: no rate
+
+
+def test_income_split_by_source_with_a_carryover():
+    m = budget_metrics(_with_sources("政府性基金预算财政拨款", "上年结转资金", "单位资金"))
+    by = {r["fund"]: r for r in m["by_fund"]}
+    assert list(by) == ["财政拨款", "上年结转", "其他资金"]
+    assert (by["财政拨款"]["actual_wan"], by["上年结转"]["budget_wan"],
+            by["其他资金"]["actual_wan"]) == (500.13, 200.00, 80.00)
+    assert m["carryover_wan"] == 200.00                      # what was carried in: its budget
+    assert (m["income_fiscal_wan"], m["income_other_wan"], m["income_total_wan"]) == (
+        500.13, 80.00, 580.13)
+
+
+@pytest.mark.parametrize("frame", [
+    BUDGET,                                                        # no 资金来源 column at all
+    _with_sources("财政拨款", None, "财政拨款"),                    # one line left blank
+    _with_sources("财政拨款", "  ", "财政拨款"),
+], ids=["no-column", "blank-cell", "spaces"])
+def test_income_unknown_when_a_source_is_missing(frame):
+    m = budget_metrics(frame)
+    assert m["by_fund"] == []
+    assert {k: m[k] for k in ("income_total_wan", "income_fiscal_wan", "income_other_wan",
+                              "carryover_wan")} == dict.fromkeys(
+        ("income_total_wan", "income_fiscal_wan", "income_other_wan", "carryover_wan"))
+
+
+@pytest.mark.parametrize("source, klass", [
+    ("一般公共预算财政拨款", "财政拨款"), ("财政拨款（补助）", "财政拨款"), ("本级财政资金", "财政拨款"),
+    ("国有资本经营预算", "财政拨款"), ("财政拨款结转", "上年结转"), ("上年结余", "上年结转"),
+    ("财政专户管理资金", "其他资金"), ("事业收入", "其他资金"), ("单位资金", "其他资金")])
+def test_fund_class_of_common_sources(source, klass):
+    from evalkit.metrics.budget import fund_class
+
+    assert fund_class(source) == klass
+
+
+def test_existing_budget_figures_unchanged_by_the_source_column():
+    plain = budget_metrics(BUDGET)
+    split = budget_metrics(_with_sources("财政拨款", "单位资金", "上年结转"))
+    keep = [k for k in plain if k not in ("by_fund", "income_total_wan", "income_fiscal_wan",
+                                          "income_other_wan", "carryover_wan")]
+    assert {k: plain[k] for k in keep} == {k: split[k] for k in keep}

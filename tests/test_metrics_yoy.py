@@ -147,8 +147,9 @@ def test_metrics_dict_has_the_documented_shape():
     assert {"initial_budget_wan", "adjustment_wan", "total_budget_wan", "total_actual_wan",
             "execution_rate_pct", "unspent_wan", "basic_budget_wan", "basic_actual_wan",
             "basic_execution_rate_pct", "project_budget_wan", "project_actual_wan",
-            "project_execution_rate_pct", "by_type", "lines", "progress", "checkpoints",
-            "months_behind"} == set(m["budget"])
+            "project_execution_rate_pct", "income_total_wan", "income_fiscal_wan",
+            "income_other_wan", "carryover_wan", "by_type", "by_fund", "lines", "progress",
+            "checkpoints", "months_behind"} == set(m["budget"])
     assert list(m["peers"][0]) == ["district", "previous", "current", "change_pct", "rank",
                                    "is_self"]
     assert list(m["history"][0]) == [
@@ -183,7 +184,7 @@ def test_settings_defaults_and_validation():
     s = MetricSettings()
     assert (s.acceptance_days, s.handling_days, s.max_extension_days) == (15, 60, 30)
     assert s.offline_channels == {"来信", "来访"} and s.statistical_month_end_day is None
-    assert {m: float(t) for m, t in s.checkpoints.items()} == {6: 50.0, 9: 75.0, 12: 100.0}
+    assert {m: float(t) for m, t in s.checkpoints.items()} == {6: 50.0, 9: 75.0}
     with pytest.raises(InputError):
         MetricSettings.from_mapping({"acceptance_days": "fifteen"})
     with pytest.raises(InputError):

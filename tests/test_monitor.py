@@ -393,7 +393,7 @@ def test_odd_inputs_render_without_error(tmp_path) -> None:
 
 @pytest.mark.parametrize("name", ["evalkit.monitor.cutoff", "evalkit.monitor.forecast",
                                   "evalkit.monitor.petitions", "evalkit.monitor.alerts",
-                                  "evalkit.monitor.reasons", "evalkit.monitor.view",
+                                  "evalkit.monitor.reasons", "evalkit.monitor.labels",
                                   "evalkit.monitor.core"])
 def test_doctests(name: str) -> None:
     import doctest

@@ -121,7 +121,7 @@ def test_notebooks_show_charts_and_tables(batch: Batch) -> None:
 
 
 def test_relative_default_paths_work_from_the_notebooks_folder(tmp_path: Path) -> None:
-    """As in JupyterLab: cwd = notebooks/, data_dir left at its relative default."""
+    """As in JupyterLab: cwd = notebooks/, data_dir left at its default (the project's data/raw)."""
     import papermill
 
     from evalkit.runner import KERNEL_ARGS, quiet_kernel_manager
@@ -137,7 +137,7 @@ def test_relative_default_paths_work_from_the_notebooks_folder(tmp_path: Path) -
     assert (out / "2023" / "metrics.json").is_file()
     nb = _read(tmp_path / NOTEBOOKS[0].name)
     assert nb.metadata.papermill.parameters["year"] == 2023
-    assert "data_dir" not in nb.metadata.papermill.parameters   # the default "../data/raw" ran
+    assert "data_dir" not in nb.metadata.papermill.parameters   # the default (blank) ran
 
 
 def test_notebooks_show_the_saved_charts(batch: Batch) -> None:

@@ -280,13 +280,13 @@ _BLOB = re.compile(r"(?:[A-Za-z0-9+/]{76,}\\?n?){3,}[A-Za-z0-9+/=]*")  # base64 
 
 
 def _output_texts(batch: Batch) -> dict[str, str]:
-    """Every output file as text: html decoded, json/ipynb re-dumped unescaped, xlsx members
-    unzipped, base64 image data removed; PNGs decoded leniently (text chunks would show)."""
+    """Every output file as text: html decoded, json/ipynb re-dumped unescaped, xlsx and docx
+    members unzipped, base64 image data removed; PNGs decoded leniently (text chunks would show)."""
     texts: dict[str, str] = {}
     for path in sorted(batch.out.rglob("*")):
         if not path.is_file():
             continue
-        if path.suffix == ".xlsx":
+        if path.suffix in {".xlsx", ".docx"}:
             with zipfile.ZipFile(path) as zf:
                 text = "\n".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist())
         elif path.suffix in {".json", ".ipynb"}:   # undo any \\uXXXX escaping
@@ -301,6 +301,8 @@ def test_no_personal_data_in_any_output(batch: Batch) -> None:
     texts = _output_texts(batch)
     assert any(p.endswith("report.html") for p in texts)
     assert any(p.endswith(".xlsx") for p in texts)
+    assert any(p.endswith("report.docx") for p in texts)
+    assert any(p.endswith("provenance.json") for p in texts)
     assert sum(len(t) for p, t in texts.items() if not p.endswith(".png")) < 5_000_000
     numbers = batch.register_pii["身份证号"] | batch.register_pii["联系电话"]
     words = [v for key in ("地址", "诉求内容") for v in batch.register_pii[key]]

@@ -41,7 +41,7 @@ ROWS_2023 = [
 EXPECTED_2023 = {
     "T1": "5", "T2": "5", "T3": "4",                  # 85 % is in the [80,90) band
     "P1": "2",            # |31.57| / 751.59 = 4.20 % → band (0,10]
-    "P2": "1.5",          # 6, 9 and 12月 checkpoints missed: 3 × 0.5
+    "P2": "2",            # 6 and 9月 checkpoints missed (the sample's nodes): 3 − 2 × 0.5
     "P3": "2",            # 98.95 %: 1.05 below 100 → one started 5-point step × 1
     "P4": "6", "P5": "2", "P6": "3", "P7": "4", "P8": "5",
     "P9": "4.5", "P10": "4",
@@ -95,12 +95,12 @@ def test_every_indicator_scores_as_worked_out(result):
 
 def test_modules_total_and_grade_come_from_the_file(result):
     assert {m.name: m.score for m in result.modules} == {
-        "投入": Decimal("14"), "过程": Decimal("34"), "产出": Decimal("23.42"),
+        "投入": Decimal("14"), "过程": Decimal("34.5"), "产出": Decimal("23.42"),
         "效益": Decimal("19.49")}
     assert {s.name: s.score for s in result.module("过程").submodules} == {
-        "预算执行": Decimal("11.5"), "预算管理": Decimal("14"), "资产管理": Decimal("8.5")}
-    assert result.total == Decimal("90.91")
-    assert result.grade == "良好"                 # 85 <= 90.91 < 95 in this file's bands
+        "预算执行": Decimal("12"), "预算管理": Decimal("14"), "资产管理": Decimal("8.5")}
+    assert result.total == Decimal("91.41")
+    assert result.grade == "良好"                 # 85 <= 91.41 < 95 in this file's bands
     assert result.max == Decimal(100)
 
 
@@ -108,7 +108,7 @@ def test_reasons_use_the_files_wording(result):
     reasons = {i.id: i.reason for i in result.indicators if i.lost > 0}
     assert reasons["T3"] == "重点支出安排率为85.00%，低于90%，扣1.00分"
     assert reasons["P1"] == "预算调整率为4.20%，扣1.00分"
-    assert reasons["P2"] == "有3个进度节点未达要求，每个扣0.5分，扣1.50分"
+    assert reasons["P2"] == "有2个进度节点未达要求，每个扣0.5分，扣1.00分"
     assert reasons["P5"] == "管理制度未满足：有效执行，扣1.00分"
     assert reasons["C3"] == "个别重点任务推进滞后"
     assert reasons["E3"] == "群众满意率未达目标值，扣0.01分"     # no template: the default wording
@@ -127,16 +127,18 @@ def test_checks_and_scorecard_need_no_module_names(result, metrics_2023, tmp_pat
     json.dumps(metrics["score"], ensure_ascii=False)
     checks = check_outputs(metrics, sections=["score"])
     assert checks["ok"].all(), checks
-    assert metrics["score"]["modules"] == {"投入": 14.0, "过程": 34.0, "产出": 23.42, "效益": 19.49}
+    assert metrics["score"]["modules"] == {"投入": 14.0, "过程": 34.5, "产出": 23.42, "效益": 19.49}
 
-    path = write_scorecard(result, tmp_path / "scorecard.xlsx")
+    path = write_scorecard(result, tmp_path / "scorecard.xlsx", metrics=metrics)
     ws = openpyxl.load_workbook(path, data_only=True).active
-    rows = {r[0].value: r for r in ws.iter_rows(min_row=4) if r[0].value}
-    assert {k for k in rows if str(k).endswith("小计")} == {"投入小计", "过程小计", "产出小计",
-                                                            "效益小计"}
-    assert rows["过程小计"][6].value == 34
-    assert rows["合计"][6].value == pytest.approx(90.91)
-    assert "良好" in rows["合计"][8].value
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    head = next(k for k, r in enumerate(rows) if r[0] == "一级指标")
+    total = next(r for r in rows if r[0] == "总分")
+    # the 一级 names come from the file (merged down their indicator rows)
+    assert [r[0] for r in rows[head + 1:] if r[0] and r[0] != "总分"][:4] == [
+        "投入", "过程", "产出", "效益"]
+    assert total[7] == pytest.approx(91.41)
+    assert "良好" in total[8]
 
 
 def test_a_different_reading_changes_only_its_indicator(metrics_2023):
@@ -144,7 +146,7 @@ def test_a_different_reading_changes_only_its_indicator(metrics_2023):
     rows[0]["actual"] = "103"                     # 在职人员 3 pp over 100 → −1.5
     res = score_year(metrics_2023, sa_frame(rows), load_framework(HUNAN))
     assert res.indicator("T1").score == Decimal("3.5")
-    assert res.total == Decimal("89.41")
+    assert res.total == Decimal("89.91")
 
 
 def _write_self_assessment(path: Path, rows: list[dict]) -> None:
@@ -176,7 +178,7 @@ def test_end_to_end_with_the_framework_named_in_department_yaml(sample_raw_copy,
     m = build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o")
     s = m["score"]
     assert s["framework"] == "hunan_county_style"
-    assert s["total"] == 90.91 and s["grade"] == "良好"
+    assert s["total"] == 91.41 and s["grade"] == "良好"
     assert {i["id"]: i["score"] for i in s["indicators"]} == {
         k: float(v) for k, v in EXPECTED_2023.items()}
     assert (tmp_path / "o" / "2023" / "scorecard.xlsx").is_file()

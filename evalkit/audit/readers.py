@@ -73,12 +73,12 @@ TABLE_KINDS = ("by-entity", "scorecard", "totals", "headline")
 
 # a row header naming the department as a whole (or a total): its figures are headline figures
 TOTAL_ROW = re.compile(r"^(?:其中[:：]?)?(?:合计|总计|共计|总分|小计|全部|总体|整体|全区|全局|全系统|"
-                       r"本部门|本单位|本局|我局|我部门|部门整体|部门合计)")
+                       r"本部门|本单位|本局|我局|我部门|部门整体|部门合计|年度资金总额|资金总额|总额)")
 # first column headers of tables whose rows are sub-entities
 _ENTITY_HEADER = re.compile(
     r"^(?:镇街|镇[(（]街[)）]|街镇|镇|街道|乡镇|镇街名称|责任单位|承办单位|办理单位|单位|单位名称|部门|部门名称|"
     r"区|地区|区县|县区|各区|城区|区域|渠道|信访渠道|科目|科目编码|科目名称|功能科目|项目名称|预算项目|"
-    r"年度|年份|年|月份|月|时点|时间|季度|排名|序号|名次)$")
+    r"年度|年份|年|月份|月|时点|时间|季度|排名|序号|名次|资金来源|资金性质|资金类别)$")
 # a row header that names a sub-entity (a 镇/街道/区/局 …, a year)
 _ENTITY_NAME = re.compile(r"(?:镇|街道|街|乡|区|县|局|办事处|政府|委员会|委|中心|公司|大队|支队|所|院|校|"
                           r"\d{4}年?度?)$")
@@ -103,6 +103,7 @@ class TableRow:
     entity: str = ""                 # the row header of an entity / indicator row
     row_head: str = ""               # the row header used to label numeric cells
     copies: list[bool] = field(default_factory=list)   # cell repeated from a merged cell
+    title: str = ""                  # a block title given before the table (预算执行情况(10分))
 
 
 @dataclass
@@ -216,12 +217,15 @@ def _row_head(cells: list[str]) -> str:
 
 
 def _entity(cells: list[str], headers: list[str]) -> str:
-    """The name of an entity row: its leading text cells (before the first number)."""
+    """The name of an entity row: its leading text cells (before the first number), with a
+    short number before them (a year, a rank, a 序号: ``2022·12月底``, ``1·从化区``)."""
     parts = []
     for cell in cells:
         if is_numeric_cell(cell):
             if parts:
                 break
+            if len(cell.strip()) <= 4 and "." not in cell:
+                parts.append(cell.strip())
             continue
         if cell and cell not in parts:
             parts.append(cell)
@@ -331,14 +335,8 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str]:
                          "unrecognised text encoding (UTF-8 and GBK are supported)")
 
 
-def text_to_paragraphs(text: str) -> list[Paragraph]:
-    """Group the lines of a plain-text report into paragraphs.
-
-    Blank lines are *not* paragraph ends (PDF exports put one after every printed line). A
-    paragraph ends after a line ending with sentence punctuation (。！？；：), after a short heading
-    line (``一、…``, ``（四）…``), and before a line that starts a heading or numbered item.
-    """
-    paragraphs: list[Paragraph] = []
+def _prose_paragraphs(lines: list[tuple[int, str]], paragraphs: list[Paragraph]) -> None:
+    """Group prose lines into paragraphs (see :func:`text_to_paragraphs`)."""
     current: list[Line] = []
 
     def flush(heading: bool = False) -> None:
@@ -347,7 +345,7 @@ def text_to_paragraphs(text: str) -> list[Paragraph]:
             paragraphs.append(Paragraph(current, is_heading=heading))
         current = []
 
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in lines:
         stripped = line.strip()
         if not stripped or _PAGE_NUMBER.match(stripped):
             continue
@@ -366,6 +364,51 @@ def text_to_paragraphs(text: str) -> list[Paragraph]:
         elif _SENTENCE_END.search(stripped):
             flush()
     flush()
+
+
+def _text_table_paragraphs(table, number: int, paragraphs: list[Paragraph]) -> None:
+    """The rows of a table found in text as table-row paragraphs (like an HTML table)."""
+    width = max(len(r) for r in table.rows)
+    grid = [[GridCell(c) for c in r] + [GridCell("", copy=True)] * (width - len(r))
+            for r in table.rows]
+    header_rows = 1 if table.kind == "cells" else None
+    title = next(iter(table.titles.values()), "")
+    for row, line in zip(grid_rows(grid, number, "", header_rows), table.lines):
+        row.title = title
+        text = label_row(row)
+        if text:
+            paragraphs.append(Paragraph([(f"第{line}行", text)], is_table_row=True, row=row))
+
+
+def text_to_paragraphs(text: str, first_table: int = 1) -> list[Paragraph]:
+    """Group the lines of a plain-text report into paragraphs and table rows.
+
+    Lines of page chrome (``发布时间:…``) are dropped. Tables (pipes, tabs, runs of spaces, one
+    cell per line: :func:`evalkit.audit.texttables.find_tables`) become table-row paragraphs.
+    Prose: blank lines are *not* paragraph ends (PDF exports put one after every printed line);
+    a paragraph ends after a line ending with sentence punctuation (。！？；), after a short
+    heading line (``一、…``, ``（四）…``), and before a line that starts a heading or numbered
+    item. A cell of a flattened form (one per line) is a paragraph of its own.
+    """
+    from .noise import is_chrome_line
+    from .texttables import find_tables
+
+    lines = ["" if is_chrome_line(ln) else ln for ln in text.splitlines()]
+    paragraphs: list[Paragraph] = []
+    number = first_table - 1
+    form = None
+    for seg in find_tables(lines):
+        if seg.table is not None:
+            if not seg.table.form or seg.table.form != form:
+                number += 1      # the blocks of one flattened form are one table
+            form = seg.table.form
+            _text_table_paragraphs(seg.table, number, paragraphs)
+        elif seg.cells:
+            for n, line in seg.lines:
+                if line.strip():
+                    paragraphs.append(Paragraph([(f"第{n}行", line.strip())]))
+        else:
+            _prose_paragraphs(seg.lines, paragraphs)
     return paragraphs
 
 

@@ -93,7 +93,9 @@ class Metric(BaseModel):
 
 
 def _entries(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    # evalkit's own file: the C loader (same safe subset, several times faster per kernel)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []  # noqa: S506
     if not isinstance(data, list):
         raise ValueError(f"{path.name}: the catalogue file must be a list of entries")
     return data
@@ -116,7 +118,8 @@ def load(folder: str | None = None) -> dict[str, Metric]:
     """
     base = Path(folder) if folder else CATALOGUE_DIR
     found: dict[str, Metric] = {}
-    for path in sorted(base.glob("*.yaml")):
+    # metrics.yaml (the metrics.json keys, in report order) first, then the other files by name
+    for path in sorted(base.glob("*.yaml"), key=lambda p: (p.name != "metrics.yaml", p.name)):
         for i, raw in enumerate(_entries(path)):
             try:
                 metric = Metric.model_validate(_with_full_keys(raw))

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from evalkit.errors import Problem, problem
 from evalkit.fsutil import atomic_path
 
-LOADER_VERSION = "io-3"
+LOADER_VERSION = "io-4"
 """Bump when parsing or tidy output changes, to invalidate every cache entry."""
 
 _META_KEY = b"evalkit"
@@ -89,7 +89,7 @@ def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
     """Write ``frame`` with its key and warnings to ``path`` atomically.
 
     Uncompressed (the cache is local; dictionary pages keep repeated values small), so a re-read
-    does no decompression.
+    does no decompression; no column statistics (a re-read never filters on them).
     """
     # text columns are string[pyarrow] already (zero-copy); nthreads=1 avoids a thread pool
     table = pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
@@ -98,5 +98,5 @@ def write_cached(path: Path, frame: pd.DataFrame, key: dict[str, Any],
                                  ensure_ascii=False).encode()
     table = table.replace_schema_metadata(meta)
     with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression="none")
+        pq.write_table(table, tmp, compression="none", write_statistics=False)
     return Path(path)

@@ -9,7 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from evalkit.io.clean import amount_scale, parse_amount
 from evalkit.io.located import Locator
@@ -47,6 +50,8 @@ def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Loc
     keys = list(spec.key)
     if not keys or not all(k in raw for k in keys):
         return
+    if len(keys) == 1 and not _repeats(frame[keys[0]]):
+        return  # the common case, decided on integer codes without copying the column
     present = frame[keys].notna().all(axis=1)
     sub = frame.loc[present, keys]
     dup = sub.duplicated(keep="first")
@@ -57,6 +62,16 @@ def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Loc
     header = loc.headers.get(keys[0], keys[0])
     loc.rows("error", dup, keys[0], raw[keys[0]], f"{header}重复（与第{{detail}}行相同）",
              "duplicate key (same as row {detail})", details=first)
+
+
+def _repeats(values: pd.Series) -> bool:
+    """Whether any non-blank value occurs twice (one hash pass: Arrow's for Arrow strings)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        codes = pc.fill_null(pc.dictionary_encode(pa.array(values.array)).indices, -1)
+        codes = codes.to_numpy(zero_copy_only=False)
+        codes = codes[codes >= 0]
+        return len(codes) > 0 and int(np.bincount(codes).max()) > 1
+    return bool(values.dropna().duplicated().any())
 
 
 def _fmt(fen: int, unit: str) -> str:

@@ -3,8 +3,6 @@ read ``department.yaml``, collect every problem and raise :class:`InputError` on
 
 from __future__ import annotations
 
-import hashlib
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +14,7 @@ import yaml
 from evalkit import config
 from evalkit.config import DATA_PROCESSED, DATA_RAW
 from evalkit.errors import Problem, problem, raise_if_errors
+from evalkit.fsutil import sha256_file
 from evalkit.io import cache
 from evalkit.io.pii import get_salt, salt_id
 from evalkit.io.tables import load_table
@@ -60,11 +59,8 @@ def find_file(year_dir: Path, stem: str, suffixes: tuple[str, ...]) -> Path | No
 
 def source_file(path: Path) -> SourceFile:
     """Provenance record of one raw file (its SHA-256 is also the cache key)."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        # same digest as fsutil.sha256_file; file_digest reuses one buffer (no per-chunk allocs)
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    return SourceFile(path.name, path, digest, size)
+    digest = sha256_file(path)  # streamed, and read once per run (provenance asks again)
+    return SourceFile(path.name, path, digest, path.stat().st_size)
 
 
 def load_department(path: Path) -> tuple[dict[str, Any], list[Problem]]:
@@ -102,28 +98,29 @@ def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
               ) -> tuple[pd.DataFrame | None, list[Problem], SourceFile]:
     """Load a table, reusing the parquet cache when the raw file is unchanged.
 
-    An existing cache file is read (and converted) while the raw file is hashed in a second
-    thread (both release the GIL); it is used only if its stored key, which includes that
-    SHA-256, is the expected one. ``salt``: the year's salt, when the caller already has it.
+    The raw file is hashed (streamed, once per run) in a second thread while the main thread
+    reads the cache file, or, when there is none, parses the raw file (both release the GIL).
+    A cache file is used only if its stored key, which includes that SHA-256, is the expected
+    one. ``salt``: the year's salt, when the caller already has it.
     """
     if processed_dir is None:
         frame, problems = load_table(path, spec, unit, year=year, required=required)
         return frame, problems, source_file(path)
     target = config.year_dir(processed_dir, year or 0) / f"{spec.name}.parquet"
-    entry = None
-    if target.exists():
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            hashing = pool.submit(source_file, path)
-            entry = cache.read_entry(target)
-            src = hashing.result()
-    else:
-        src = source_file(path)
     salt = salt or get_salt(processed_dir)
+    parsed = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(source_file, path)
+        entry = cache.read_entry(target) if target.exists() else None
+        if entry is None:
+            parsed = load_table(path, spec, unit, year=year, salt=salt, required=required)
+        src = hashing.result()
     key = cache.cache_key(src.sha256, table=spec.name, unit=unit, year=year, salt=salt_id(salt),
                           suffix=path.suffix.lower())
     if entry is not None and entry.key == key:
         return entry.frame, entry.warnings, src
-    frame, problems = load_table(path, spec, unit, year=year, salt=salt, required=required)
+    frame, problems = parsed or load_table(path, spec, unit, year=year, salt=salt,
+                                           required=required)
     if frame is not None and not any(p.level == "error" for p in problems):
         cache.write_cached(target, frame, key, problems)
     return frame, problems, src

@@ -31,7 +31,7 @@ DEFAULTS: dict[str, object] = {"registered_national": False, "is_litigation": Fa
                                "adjustment_wan": 0.0}
 """Values used when an optional column is absent or a cell is blank (docs/architecture.md)."""
 
-FREE_TEXT_KEYS = frozenset({"reason", "evidence"})
+FREE_TEXT_KEYS = frozenset({"reason", "evidence", "deviation"})
 """``text`` columns written as prose by the analyst (self-assessment 扣分原因/佐证材料): trimmed
 but not NFKC-folded, so full-width punctuation such as ``，`` stays as written. Headers,
 numbers, dates, codes and category values are folded."""
@@ -147,7 +147,7 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     cells = pd.DataFrame({k: c.raw() for k, c in kept.items() if k not in personal},
                          index=kept_index)
     last = np.flatnonzero(grand)[-1:]
-    totals = pd.DataFrame({k: c.uniques.to_numpy()[c.codes[last]] for k, c in cols.items()
+    totals = pd.DataFrame({k: c.uniques.take(c.codes[last]).to_numpy() for k, c in cols.items()
                            if k not in personal}, index=index[last])
     return Body(cells, totals, kept)
 

@@ -13,12 +13,20 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from evalkit.numfmt import as_json_number, fen_to_wan, ratio_pct, round_half_up
+from evalkit.numfmt import as_json_number, fen_to_wan, ratio_pct, round_half_up, wan_to_fen
 from evalkit.schema import EXPENSE_TYPES, MONTH_KEYS
 
 from evalkit.metrics.settings import MetricSettings
 
 LINE_KEYS = ("subject_code", "subject_name", "project_name", "expense_type")
+FUND_COLUMNS = ["fund", "initial_budget_wan", "budget_wan", "actual_wan", "execution_rate_pct"]
+
+#: The classes of 资金来源 (the 自评表's 预算资金情况 rows): this year's 财政拨款, money carried over
+#: from earlier years (上年结转) and everything else (其他资金: 事业收入, 单位资金, 财政专户管理资金 …).
+FUND_FISCAL, FUND_CARRYOVER, FUND_OTHER = "财政拨款", "上年结转", "其他资金"
+#: Words that make a 资金来源 a carry-over (checked first) or this year's 财政拨款.
+CARRYOVER_WORDS = ("结转", "结余")
+FISCAL_WORDS = ("财政拨款", "财政资金", "本级财政", "一般公共预算", "政府性基金", "国有资本经营")
 PROGRESS_COLUMNS = ["month", "actual_wan", "cumulative_wan", "progress_pct", "linear_pct",
                     "gap_pp"]
 CHECKPOINT_COLUMNS = ["month", "target_pct", "actual_pct", "met"]
@@ -222,6 +230,83 @@ def months_behind(progress: pd.DataFrame) -> list[int]:
     return [int(m) for m in progress.loc[progress["gap_pp"] < 0, "month"]]
 
 
+def fund_class(source: Any) -> str | None:
+    """The class of a 资金来源 cell: 上年结转, 财政拨款 or 其他资金 (``None`` when blank).
+
+    >>> [fund_class(s) for s in ("一般公共预算财政拨款", "财政拨款结转", "单位资金", "财政专户管理资金", " ")]
+    ['财政拨款', '上年结转', '其他资金', '其他资金', None]
+    """
+    if source is None or source is pd.NA or (isinstance(source, float) and np.isnan(source)):
+        return None
+    text = str(source).strip()
+    if not text:
+        return None
+    if any(w in text for w in CARRYOVER_WORDS):
+        return FUND_CARRYOVER
+    if any(w in text for w in FISCAL_WORDS):
+        return FUND_FISCAL
+    return FUND_OTHER
+
+
+def budget_by_fund(df: pd.DataFrame) -> pd.DataFrame:
+    """年初预算数, 全年预算数, 全年执行数 and 执行率 per class of 资金来源 (:func:`fund_class`).
+
+    Rows 财政拨款 and 其他资金 always (zero when the file has none), 上年结转 between them only when
+    present. Empty when the file has no 资金来源 column or a line leaves it blank: the split is
+    then unknown, and nothing is guessed.
+
+    >>> f = budget_by_fund(pd.DataFrame({"fund_source": ["一般公共预算财政拨款", "单位资金"],
+    ...     "initial_budget_wan": [10.0, 0.0], "budget_wan": [12.0, 3.0], "actual_wan": [11.0, 3.0]}))
+    >>> f[["fund", "budget_wan", "actual_wan", "execution_rate_pct"]].values.tolist()
+    [['财政拨款', 12.0, 11.0, 91.67], ['其他资金', 3.0, 3.0, 100.0]]
+    >>> budget_by_fund(pd.DataFrame({"budget_wan": [1.0], "actual_wan": [1.0]})).empty
+    True
+    """
+    if "fund_source" not in df.columns:
+        return pd.DataFrame(columns=FUND_COLUMNS)
+    classes = [fund_class(v) for v in df["fund_source"].astype("object")]
+    if not classes or any(c is None for c in classes):
+        return pd.DataFrame(columns=FUND_COLUMNS)
+    frame = pd.DataFrame({"f": classes, "i": _fen(df, "initial_budget_wan"),
+                          "b": _fen(df, "budget_wan"), "a": _fen(df, "actual_wan")})
+    sums = frame.groupby("f", sort=False)[["i", "b", "a"]].sum()
+    order = [FUND_FISCAL, *([FUND_CARRYOVER] if FUND_CARRYOVER in sums.index else []), FUND_OTHER]
+    sums = sums.reindex(order, fill_value=0)
+    return pd.DataFrame({
+        "fund": order,
+        "initial_budget_wan": [_num(fen_to_wan(v)) for v in sums["i"]],
+        "budget_wan": [_num(fen_to_wan(v)) for v in sums["b"]],
+        "actual_wan": [_num(fen_to_wan(v)) for v in sums["a"]],
+        "execution_rate_pct": [_num(_rate(a, b)) for a, b in zip(sums["a"], sums["b"])],
+    }).astype({c: "float64" for c in FUND_COLUMNS[1:]})
+
+
+def income_by_source(by_fund: pd.DataFrame) -> dict[str, float | None]:
+    """本年收入 by source from :func:`budget_by_fund` (all ``None`` when the split is unknown).
+
+    本年收入 of a source is what was actually paid from it in the year (its 全年执行数): under
+    国库集中支付 a 财政拨款 is received as it is paid, which is how the reference report states
+    「财政拨款收入774.90万元」. ``carryover_wan`` (年初结转和结余) is the full-year budget of the
+    lines funded by 上年结转 (0 when there are none).
+
+    Returns:
+        ``income_total_wan`` (财政拨款收入 + 其他收入), ``income_fiscal_wan``,
+        ``income_other_wan`` and ``carryover_wan``.
+
+    >>> income_by_source(budget_by_fund(pd.DataFrame({"fund_source": ["财政拨款", "上年结转"],
+    ...     "budget_wan": [12.0, 2.5], "actual_wan": [11.0, 2.0]})))
+    {'income_total_wan': 11.0, 'income_fiscal_wan': 11.0, 'income_other_wan': 0.0, 'carryover_wan': 2.5}
+    """
+    keys = ("income_total_wan", "income_fiscal_wan", "income_other_wan", "carryover_wan")
+    if by_fund.empty:
+        return dict.fromkeys(keys)
+    rows = by_fund.set_index("fund")
+    fiscal, other = rows.loc[FUND_FISCAL, "actual_wan"], rows.loc[FUND_OTHER, "actual_wan"]
+    carry = rows.loc[FUND_CARRYOVER, "budget_wan"] if FUND_CARRYOVER in rows.index else 0.0
+    total = fen_to_wan(wan_to_fen(fiscal) + wan_to_fen(other))
+    return dict(zip(keys, (_num(total), _num(fiscal), _num(other), _num(carry))))
+
+
 def budget_summary(df: pd.DataFrame) -> dict[str, float | None]:
     """The headline budget figures, JSON-ready (half-up 2 dp, ``None`` when undefined).
 
@@ -276,7 +361,10 @@ def budget_metrics(df: pd.DataFrame, settings: MetricSettings | None = None) -> 
     settings = settings or MetricSettings()
     progress = monthly_progress(df)
     out: dict[str, Any] = budget_summary(df)
+    by_fund = budget_by_fund(df)
+    out.update(income_by_source(by_fund))
     out["by_type"] = records(budget_by_type(df))
+    out["by_fund"] = records(by_fund)
     out["lines"] = records(budget_lines(df))
     out["progress"] = records(progress)
     out["checkpoints"] = records(progress_checkpoints(progress, settings.checkpoints))

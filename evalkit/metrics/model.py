@@ -28,7 +28,7 @@ from typing import Annotated, Any, Mapping, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 __all__ = [
-    "Budget", "BudgetLine", "ByType", "Channel", "Checkpoint", "HistoryRow", "Indicator",
+    "Budget", "BudgetLine", "ByType", "Channel", "Checkpoint", "Fund", "HistoryRow", "Indicator",
     "Metrics", "ModuleScore", "MonthCases", "Peer", "Petitions", "Progress", "Purpose", "Score",
     "Source", "SubmoduleScore", "Township", "Unit", "as_month", "as_number",
 ]
@@ -157,6 +157,14 @@ def _months(value: Any) -> tuple[int, ...]:
     return tuple(m for m in (as_month(v) for v in items) if m is not None)
 
 
+class Fund(_Record):
+    fund: Text = None
+    initial_budget_wan: Num = None
+    budget_wan: Num = None
+    actual_wan: Num = None
+    execution_rate_pct: Num = None
+
+
 class Budget(_Record):
     initial_budget_wan: Num = None
     adjustment_wan: Num = None
@@ -170,7 +178,12 @@ class Budget(_Record):
     project_budget_wan: Num = None
     project_actual_wan: Num = None
     project_execution_rate_pct: Num = None
+    income_total_wan: Num = None
+    income_fiscal_wan: Num = None
+    income_other_wan: Num = None
+    carryover_wan: Num = None
     by_type: Rows(ByType) = ()
+    by_fund: Rows(Fund) = ()
     lines: Rows(BudgetLine) = ()
     progress: Rows(Progress) = ()
     checkpoints: Rows(Checkpoint) = ()
@@ -312,6 +325,8 @@ class Indicator(_Record):
     lost: Num = None
     reason: Text = None
     confirmed: Flag = False
+    metric: Text = None
+    deviation: Text = None
 
 
 def _module_scores(value: Any) -> Mapping[str, Any]:

@@ -6,10 +6,14 @@ Defaults follow the Guangdong provincial statistics (see ``docs/metrics.md``). A
     settings:
       offline_channels: [来信, 来访]
       qiujue_purposes: [求决类, 申诉类]
-      checkpoints: {6: 50, 9: 75, 12: 100}
+      checkpoints: {6: 50, 9: 75}
       statistical_month_end_day: 20     # 21st-to-20th statistical month
       satisfied_levels: [满意]           # 满意率 counts only 满意 (基本满意 stays rated)
       monitor_gap_yellow_pp: 8          # 绩效运行监控: 黄 when 8 points behind 序时进度
+      yoy_flag_pct: 10                  # workpapers: flag 同比 changes of ≥ 10% (amounts, counts)
+      yoy_flag_pp: 2                    #   … ≥ 2 个百分点 (rates), ≥ 0.5 分 (indicator scores)
+      yoy_flag_score: 0.5
+      compare_with_sample: false        # true: a real year may take 同比 from a sample year
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Any, Mapping
 
 from evalkit.errors import InputError, problem
 from evalkit.numfmt import to_decimal
-from evalkit.schema import CHANNELS, PURPOSES, SATISFACTION
+from evalkit.schema import CHANNELS, OFFLINE_CHANNELS, PURPOSES, SATISFACTION
 
 DEPARTMENT_FILE = "department.yaml"
 #: The satisfaction levels that are a rating (every level but 未评价): the 满意率 denominator.
@@ -44,10 +48,14 @@ class MetricSettings:
     """Conventions used by the metrics.
 
     Attributes:
-        offline_channels: channels that are *not* 网信 (default 来信, 来访); every other channel
+        offline_channels: channels that are *not* 网信 (default: the channels marked
+            ``online: false`` in ``evalkit/channels.yaml``, i.e. 来信, 来访); every other channel
             counts as online.
         qiujue_purposes: purposes counted as 求决类 (default 求决类 only).
-        checkpoints: month -> target cumulative 支出进度 in percent (default 6月 50, 9月 75, 12月 100).
+        checkpoints: month -> target cumulative 支出进度 in percent at the 序时进度 checkpoints
+            (default 6月 50, 9月 75). These are the checkpoints the 支出进度 indicator scores: the
+            year end is not one (the full-year progress is the 预算执行率, scored on its own), so
+            the report's checkpoint table, its text and the 自评表 count the same nodes.
         acceptance_days: days after registration within which acceptance is timely (15).
         handling_days: days after acceptance within which a case must be closed (60).
         max_extension_days: the longest approved extension (30); larger values are invalid input.
@@ -75,16 +83,25 @@ class MetricSettings:
             ``"profile_share"`` or ``"remaining_budget"``.
         monitor_profile_years: how many earlier years (the most recent) form the profile (3).
 
+    The working-paper settings are used by ``evalkit.workpapers`` and ``pipeline.comparable_years``:
+
+    Attributes:
+        yoy_flag_pct, yoy_flag_pp, yoy_flag_score: the 同比 table of the workpapers flags a
+            change of at least this many percent (amounts, counts), percentage points (rates)
+            or points (scores) (default 10, 2 and 0.5).
+        compare_with_sample: a real year is never compared with a sample year (同比 and history
+            leave the sample years out, with a warning); ``true`` compares them anyway.
+
     >>> MetricSettings().checkpoints[6]
     Decimal('50')
     >>> MetricSettings.from_mapping({"acceptance_days": 10}).acceptance_days
     10
     """
 
-    offline_channels: frozenset[str] = frozenset({"来信", "来访"})
+    offline_channels: frozenset[str] = frozenset(OFFLINE_CHANNELS)   # evalkit/channels.yaml
     qiujue_purposes: frozenset[str] = frozenset({"求决类"})
     checkpoints: Mapping[int, Decimal] = field(
-        default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75, 12: 100}))
+        default_factory=lambda: _frozen_checkpoints({6: 50, 9: 75}))
     acceptance_days: int = 15
     handling_days: int = 60
     max_extension_days: int = 30
@@ -100,6 +117,13 @@ class MetricSettings:
     monitor_min_cases: int = 30
     monitor_projection: str = "auto"
     monitor_profile_years: int = 3
+
+    # --- workpapers: 同比 flags and sample/real separation (evalkit.workpapers, pipeline) ---
+    yoy_flag_pct: Decimal = Decimal(10)
+    yoy_flag_pp: Decimal = Decimal(2)
+    yoy_flag_score: Decimal = Decimal("0.5")
+    compare_with_sample: bool = False
+    # --- end workpapers ---
 
     def __post_init__(self) -> None:
         for name in ("offline_channels", "qiujue_purposes", "satisfied_levels"):
@@ -125,6 +149,7 @@ class MetricSettings:
             if not 1 <= month <= 12 or not 0 <= target <= 100:
                 raise ValueError(f"checkpoint {month}: {target} outside month 1..12 / 0..100%")
         self._check_monitor()
+        self._check_workpaper_settings()
 
     def _check_monitor(self) -> None:
         """Validate (and normalise to Decimal) the ``monitor_*`` settings."""
@@ -151,6 +176,21 @@ class MetricSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+    def _check_workpaper_settings(self) -> None:
+        """同比 thresholds: non-negative numbers (kept as Decimal); the sample switch a boolean."""
+        for name in ("yoy_flag_pct", "yoy_flag_pp", "yoy_flag_score"):
+            value = getattr(self, name)
+            try:
+                number = to_decimal(value)      # refuses booleans, NaN, text that is no number
+            except (TypeError, ValueError):
+                number = None
+            if number is None or number < 0:
+                raise ValueError(f"{name} must be a non-negative number, got {value!r}")
+            object.__setattr__(self, name, number)
+        if not isinstance(self.compare_with_sample, bool):
+            raise ValueError(f"compare_with_sample must be true or false, "
+                             f"got {self.compare_with_sample!r}")
 
     @classmethod
     def from_mapping(cls, overrides: Mapping[str, Any] | None,
@@ -211,6 +251,10 @@ class MetricSettings:
             "statistical_month_end_day": self.statistical_month_end_day,
             "satisfied_levels": sorted(self.satisfied_levels, key=_order(RATED_LEVELS)),
             **self.describe_monitor(),
+            "yoy_flag_pct": float(self.yoy_flag_pct),
+            "yoy_flag_pp": float(self.yoy_flag_pp),
+            "yoy_flag_score": float(self.yoy_flag_score),
+            "compare_with_sample": self.compare_with_sample,
         }
 
     def describe_monitor(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from evalkit.metrics import MetricSettings
+from evalkit.monitor.labels import label
 from evalkit.monitor.petitions import projection
 from evalkit.numfmt import fmt_fixed, fmt_pct, to_decimal
 
@@ -127,8 +128,6 @@ def projection_warning(budget: Mapping[str, Any], settings: MetricSettings
         level, threshold = YELLOW, settings.monitor_projected_yellow_pct
     else:
         level, threshold = GREEN, settings.monitor_projected_yellow_pct
-    from evalkit.monitor.view import label
-
     projection = budget["projection"]
     band = ""
     if projection.get("band_low_pct") is not None and len(projection.get("methods", [])) > 1:

@@ -14,7 +14,8 @@ import jinja2
 import markupsafe
 
 from evalkit import __version__
-from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
+from evalkit.monitor.labels import label
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, month_span,
                                   rate_label, settings_of)
 from evalkit.numfmt import fmt_fixed, fmt_pct
 from evalkit.report.builder import fmt_time

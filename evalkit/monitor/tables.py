@@ -10,7 +10,8 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
+from evalkit.monitor.labels import label
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, month_span,
                                   rate_label, settings_of)
 from evalkit.numfmt import fmt_fixed, fmt_pct
 

@@ -27,17 +27,6 @@ def settings_of(monitor: Mapping[str, Any]) -> MetricSettings:
                                         if k.startswith("monitor_") or k == "checkpoints"})
 
 
-def label(key: str, short: bool = False, unit: bool = False) -> str:
-    """The catalogue header of a ``monitor.json`` key (evalkit/catalogue/monitor.yaml).
-
-    >>> label("budget.projected_execution_rate_pct"), label("budget.spent_to_date_wan", unit=True)
-    ('全年预计执行率', '截至日期累计支出（万元）')
-    """
-    from evalkit import catalogue
-
-    return catalogue.header(f"monitor.{key}", short=short, unit=unit)
-
-
 def rate_label(rate: str) -> str:
     """The short catalogue name of a petition rate (``网信占比``)."""
     from evalkit import catalogue

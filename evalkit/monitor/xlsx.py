@@ -22,7 +22,8 @@ from typing import Any, Mapping
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, label, month_span,
+from evalkit.monitor.labels import label
+from evalkit.monitor.view import (as_of_text, budget_rows, indicator_rows, month_span,
                                   settings_of)
 
 FORM = "监控表"

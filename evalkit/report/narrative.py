@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+import datetime as _dt
+
+from evalkit import catalogue
 from evalkit.numfmt import cn_ordinal, describe_change, fmt_count, fmt_fixed, fmt_pct, fmt_wan
 
 NO_PREVIOUS = "无上年数据"
@@ -97,6 +100,7 @@ def income_expenditure(metrics: Mapping[str, Any]) -> list[str]:
     if b.get("initial_budget_wan") is not None and b.get("adjustment_wan"):
         first += (f"其中年初预算{fmt_wan(b['initial_budget_wan'])}，年中预算调整"
                   f"{describe_change(b['adjustment_wan'], kind='wan')}。")
+    first += income_sentence(metrics)
     second = f"全年实际支出数{fmt_wan(b['total_actual_wan'])}"
     if b.get("basic_actual_wan") is not None and b.get("project_actual_wan") is not None:
         second += (f"，其中：基本支出{fmt_wan(b['basic_actual_wan'])}，"
@@ -113,6 +117,44 @@ def income_expenditure(metrics: Mapping[str, Any]) -> list[str]:
     return parts
 
 
+def income_sentence(metrics: Mapping[str, Any]) -> str:
+    """收入 by source: 「财政拨款收入774.90万元。」, or 「本年收入合计…，其中：财政拨款收入…，其他收入…。」,
+    with 年初结转和结余 when there is any; ``""`` when the budget file does not say where its money
+    came from (no 资金来源, or a line left blank): the sentence is left out, never guessed."""
+    b = metrics.get("budget") or {}
+    fiscal, other = b.get("income_fiscal_wan"), b.get("income_other_wan")
+    if fiscal is None or other is None:
+        return ""
+
+    def part(key: str) -> str:
+        return f"{catalogue.label(key)}{fmt_wan(b.get(key.split('.', 1)[1]))}"
+
+    if other:
+        text = (f"{part('budget.income_total_wan')}，其中：{part('budget.income_fiscal_wan')}，"
+                f"{part('budget.income_other_wan')}")
+    else:
+        text = part("budget.income_fiscal_wan")
+    if b.get("carryover_wan"):
+        text += f"；另有{part('budget.carryover_wan')}"
+    return text + "。"
+
+
+def month_runs(months: Iterable[int]) -> str:
+    """Months as runs: ``[1, 2, 3, 5, 7, 8]`` → ``1—3月、5月、7—8月``; 12 months → ``1—12月``.
+
+    >>> month_runs([1, 2, 3, 5, 7, 8]), month_runs(range(1, 13)), month_runs([6])
+    ('1—3月、5月、7—8月', '1—12月', '6月')
+    """
+    ordered = sorted({int(m) for m in months})
+    runs: list[list[int]] = []
+    for m in ordered:
+        if runs and m == runs[-1][-1] + 1:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    return "、".join(f"{r[0]}—{r[-1]}月" if len(r) > 1 else f"{r[0]}月" for r in runs)
+
+
 def spending_progress(metrics: Mapping[str, Any]) -> str:
     """Checkpoint sentence: 「截至7月底累计支出进度为52.45%，目标为60.00%，未达到…」."""
     b = metrics.get("budget") or {}
@@ -127,8 +169,8 @@ def spending_progress(metrics: Mapping[str, Any]) -> str:
     text = "；".join(bits) + "。"
     behind = b.get("months_behind") or []
     if behind:
-        months = "、".join(f"{fmt_count(m)}月" for m in behind)
-        text += f"全年累计支出进度低于序时进度的月份有{months}，共{fmt_count(len(behind), '个月')}。"
+        text += (f"全年累计支出进度低于序时进度的月份有{month_runs(behind)}，"
+                 f"共{fmt_count(len(behind), '个月')}。")
     else:
         text += "全年各月累计支出进度均不低于序时进度。"
     return text
@@ -152,11 +194,12 @@ def score_conclusion(metrics: Mapping[str, Any]) -> str:
 
 
 def _petition_volume(metrics: Mapping[str, Any], p: Mapping[str, Any]) -> str:
-    """「2023年，全区共登记信访事项3000件，…，其中网上信访2660件，网信占比率为88.67%…。」"""
+    """「2023年，全区共登记信访事项3000件，…，其中网信2660件（各类网上渠道合计），网信占比率为88.67%…。」"""
     s = (f"{metrics.get('year')}年，全区共登记信访事项{fmt_count(p['total_cases'], '件')}"
          f"{yoy_phrase(metrics, 'petitions.total_cases')}")
     if p.get("online_cases") is not None:
-        s += f"，其中网上信访{fmt_count(p['online_cases'], '件')}"
+        # 网信 = every online channel (网上信访, 手机信访, 微信 …), not the channel 网上信访 alone
+        s += f"，其中网信{fmt_count(p['online_cases'], '件')}（各类网上渠道合计）"
     if p.get("online_share_pct") is not None:
         s += (f"，网信占比率为{fmt_pct(p['online_share_pct'])}"
               f"{yoy_phrase(metrics, 'petitions.online_share_pct')}")
@@ -295,3 +338,38 @@ def problems(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> list[
 def improvements(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> list[str]:
     """下一步改进措施: the score's improvements plus ``improvements_extra`` (no duplicates)."""
     return _merge(dig(metrics, "score.improvements", []), department.get("improvements_extra"))
+
+
+def report_day(department: Mapping[str, Any]) -> "_dt.date | None":
+    """``department.yaml`` ``report_date`` as a date (``None`` when absent or not a date).
+
+    >>> report_day({"report_date": "2024-03-15"}), report_day({"report_date": "待填写"})
+    (datetime.date(2024, 3, 15), None)
+    """
+    value = department.get("report_date")
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip()) if value else None
+    except ValueError:
+        return None
+
+
+def report_date(department: Mapping[str, Any]) -> str:
+    """The 报告日期 from ``department.yaml`` ``report_date`` (``2024年3月15日``), ``""`` when absent.
+
+    >>> report_date({"report_date": "2024-03-15"}), report_date({})
+    ('2024年3月15日', '')
+    """
+    from evalkit.scoring.scorecard import date_text
+
+    return date_text(department.get("report_date"))
+
+
+def signature(metrics: Mapping[str, Any], department: Mapping[str, Any]) -> tuple[str, str]:
+    """The 落款: (「增城区信访局（盖章）」, 「2024年3月15日」); an unfilled date is left blank to be
+    written by hand (「　　年　　月　　日」)."""
+    unit = f"{department_short(department, metrics)}（盖章）"
+    return unit, report_date(department) or "　　年　　月　　日"
