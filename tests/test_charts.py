@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import io
 import json
 import logging
@@ -23,7 +24,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from evalkit import charts  # noqa: E402
+from evalkit import catalogue, charts  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "metrics_2023_sample.json"
@@ -199,11 +200,35 @@ def test_township_comparison_other_rate_and_bad_rate(metrics):
 
 
 def test_missing_values_are_drawn_as_dashes(metrics, caplog):
+    biggest = max(range(len(metrics["budget"]["lines"])),
+                  key=lambda i: metrics["budget"]["lines"][i]["budget_wan"])
     metrics["petitions"]["by_township"][0]["first_time_resolution_rate_pct"] = None
-    metrics["budget"]["lines"][0]["execution_rate_pct"] = None
+    metrics["budget"]["lines"][biggest]["execution_rate_pct"] = None
     metrics["peers"][0]["change_pct"] = None
-    for name in ("township_comparison", "budget_lines", "peer_ranking"):
-        _render_strict(charts.CHARTS[name], metrics, caplog)
+    township = metrics["petitions"]["by_township"][0]["township"]
+    district = metrics["peers"][0]["district"]
+
+    fig = _render_strict(charts.township_comparison, metrics, caplog)
+    counts, rates = fig.axes
+    row = next(t.get_position()[1] for t in counts.get_yticklabels() if t.get_text() == township)
+    dashes = [t for t in rates.texts if t.get_text() == "—"]
+    assert [t.get_position()[1] for t in dashes] == [row]         # the dash on that 镇街's row
+    assert not [c for c in rates.collections if c.get_offsets().size
+                and c.get_offsets()[0][1] == row]                 # and no dot there
+
+    fig = _render_strict(charts.budget_lines, metrics, caplog)
+    notes = [t.get_text() for t in fig.axes[0].texts]
+    assert sum(n.endswith("（—）") for n in notes) == 1, notes     # the biggest line is shown
+    assert all("—" not in n for n in notes if not n.endswith("（—）"))
+
+    fig = _render_strict(charts.peer_ranking, metrics, caplog)
+    ax = fig.axes[0]
+    label = next(t for t in ax.get_yticklabels() if t.get_text().endswith(district))
+    note = next(t for t in ax.texts if t.get_position()[1] == label.get_position()[1])
+    assert note.get_text() == "—"
+    bar = next(p for p in ax.patches if abs(p.get_y() + p.get_height() / 2
+                                            - label.get_position()[1]) < 1e-9)
+    assert bar.get_width() == 0
 
 
 # --------------------------------------------------------------------------- planted strings
@@ -370,15 +395,21 @@ def test_a_missing_glyph_is_caught(metrics):
 # --------------------------------------------------------------------------- render once
 
 
+def _count_draws(monkeypatch) -> list[str]:
+    """Record the name of every chart drawn from now on (the specs' draw functions wrapped)."""
+    drawn: list[str] = []
+    for name, spec in list(charts.SPECS.items()):
+        monkeypatch.setitem(charts.SPECS, name, dataclasses.replace(
+            spec, draw=lambda m, _n=name, _d=spec.draw: drawn.append(_n) or _d(m)))
+    return drawn
+
+
 def test_up_to_date_charts_are_not_redrawn(metrics, tmp_path, monkeypatch):
     first = charts.save_all_charts(metrics, tmp_path)
     stamps = {name: (p.read_bytes(), p.stat().st_mtime_ns) for name, p in first.items()}
     for name, path in first.items():
         assert charts.png_digest(path) == charts.chart_digest(metrics, name)
-    drawn = []
-    real = dict(charts.CHARTS)
-    monkeypatch.setattr(charts, "CHARTS", {n: (lambda m, n=n: drawn.append(n) or real[n](m))
-                                           for n in real})
+    drawn = _count_draws(monkeypatch)
     again = dict(metrics, generated_at="2099-01-01T00:00:00+08:00",
                  provenance={"code_sha256": "changed"})   # volatile keys: not figures
     assert charts.save_all_charts(again, tmp_path) == first
@@ -434,3 +465,211 @@ def test_showing_saved_charts_does_not_import_matplotlib(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert first.stdout.strip() == "True"      # drawn
     assert second.stdout.strip() == "False"    # up to date: read the digest only
+
+
+def test_charts_found_up_to_date_skip_the_metrics_model(tmp_path):
+    """Showing saved charts needs neither matplotlib nor the metrics package (pandas)."""
+    script = textwrap.dedent(f"""
+        import json, sys
+        from evalkit import charts
+        with open({str(FIXTURE)!r}, encoding="utf-8") as fh:
+            metrics = json.load(fh)
+        charts.save_all_charts(metrics, {str(tmp_path)!r})
+        print(json.dumps([m in sys.modules for m in ("matplotlib", "evalkit.metrics")]))
+    """)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           env=env, cwd=ROOT, timeout=300) for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[0].stderr + runs[1].stderr
+    assert json.loads(runs[0].stdout) == [True, True]      # drew every chart
+    assert json.loads(runs[1].stdout) == [False, False]    # all up to date: digests only
+
+
+def test_reuse_copies_an_earlier_chart_with_the_same_digest(metrics, tmp_path, monkeypatch):
+    published = charts.save_all_charts(metrics, tmp_path / "published")
+    drawn = _count_draws(monkeypatch)
+    staged = charts.save_all_charts(metrics, tmp_path / "staging", reuse=tmp_path / "published")
+    assert drawn == [] and list(staged) == list(published)
+    for name, path in staged.items():
+        assert path.read_bytes() == published[name].read_bytes()
+        assert oct(path.stat().st_mode & 0o044) != "0o0"
+    changed = copy.deepcopy(metrics)
+    changed["petitions"]["by_month"][0]["cases"] += 1       # a figure changed: drawn again
+    charts.save_all_charts(changed, tmp_path / "staging2", reuse=tmp_path / "published")
+    assert sorted(drawn) == sorted(published)               # the digest covers the whole dict
+    drawn.clear()
+    charts.save_all_charts(metrics, tmp_path / "staging3", ["peer_ranking"], force=True,
+                           reuse=tmp_path / "published")
+    assert drawn == ["peer_ranking"]                        # force ignores reuse
+
+
+# --------------------------------------------------------------------------- specs
+
+
+def test_every_chart_is_one_spec_in_the_standard_order():
+    assert list(charts.SPECS) == ["budget_by_type", "budget_lines", "spending_progress",
+                                  "petitions_by_month", "petitions_by_channel", "rates_history",
+                                  "township_comparison", "peer_ranking", "score_modules"]
+    for name, spec in charts.SPECS.items():
+        assert isinstance(spec, charts.ChartSpec) and spec.name == name
+        assert callable(spec.draw) and callable(spec.has_data)
+        caption = spec.caption_text()
+        assert caption and any("\u4e00" <= ch <= "\u9fff" for ch in caption)
+        assert charts.CHARTS[name] is spec.draw
+    assert len(set(charts.captions().values())) == len(charts.SPECS)
+
+
+def test_report_captions_come_from_the_specs():
+    from evalkit import report
+
+    assert report.CHART_CAPTIONS == charts.captions()
+    assert charts.captions()["peer_ranking"] == \
+        catalogue.label("peers") + "同比变化"
+
+
+def test_a_new_spec_is_drawn_and_saved(metrics, tmp_path, monkeypatch):
+    def draw(m):
+        fig, ax = charts.style.new_figure()
+        ax.bar([1, 2], [m.petitions.total_cases or 0, m.petitions.online_cases or 0])
+        ax.set_title(catalogue.label("petitions.online_cases"))
+        return fig
+
+    spec = charts.ChartSpec("online_vs_total", charts.spec.chart(draw),
+                            lambda m: m.petitions.total_cases is not None, "网信与总量")
+    monkeypatch.setitem(charts.SPECS, spec.name, spec)
+    paths = charts.save_all_charts(metrics, tmp_path)
+    assert paths["online_vs_total"].read_bytes().startswith(PNG_MAGIC)
+    assert charts.captions()["online_vs_total"] == "网信与总量"
+    assert charts.has_data({"petitions": {"total_cases": None}}, "online_vs_total") is False
+
+
+def test_labels_units_and_formats_come_from_the_catalogue(metrics, monkeypatch):
+    entries = dict(catalogue.load())
+    for key, name in (("budget.by_type.budget_wan", "预算安排数"),
+                      ("budget.execution_rate_pct", "资金执行率"),
+                      ("petitions.by_month.online_cases", "网络渠道")):
+        entries[key] = entries[key].model_copy(update={"name": name, "short": name})
+    monkeypatch.setattr(catalogue, "load", lambda folder=None: entries)
+    by_type = " ".join(t.get_text() for t in _texts(charts.budget_by_type(metrics)))
+    assert "预算安排数" in by_type and "资金执行率98.95%" in by_type
+    assert "全年预算数" not in by_type
+    month = " ".join(t.get_text() for t in _texts(charts.petitions_by_month(metrics)))
+    assert "网络渠道" in month
+
+
+# ------------------------------------------------------------------------ 网信, rate axes, ticks
+
+
+def test_monthly_chart_says_wangxin_not_one_channel(metrics):
+    legend = [t.get_text() for t in charts.petitions_by_month(metrics).axes[0]
+              .get_legend().get_texts()]
+    assert catalogue.label("petitions.by_month.online_cases", short=True) == "网信"
+    assert "网信" in legend and "来信、来访" in legend
+    assert "网上信访" not in legend
+    channel = [t.get_text() for t in charts.petitions_by_channel(metrics).axes[0]
+               .get_legend().get_texts()]
+    assert channel == ["网信渠道", "来信、来访"]
+    # 网上信访 the channel stays a channel bar of its own
+    bars = [t.get_text() for t in charts.petitions_by_channel(metrics).axes[0].get_yticklabels()]
+    assert "网上信访" in bars
+
+
+def _visible_ticks(axis) -> list:
+    lo, hi = sorted(axis.get_view_interval())
+    return [t for t in axis.get_major_ticks() if t.label1.get_visible()
+            and lo - 1e-9 <= t.get_loc() <= hi + 1e-9]
+
+
+def _rendered(fig):
+    fig.canvas.draw()  # layout and tick labels as drawn
+    return fig
+
+
+@pytest.mark.parametrize("name, axes_axis", [
+    ("rates_history", [(0, "y"), (1, "y"), (2, "y"), (3, "y")]),
+    ("township_comparison", [(1, "x")]),
+    ("spending_progress", [(0, "y")]),
+])
+def test_rate_axes_never_pass_100_percent(name, axes_axis, metrics):
+    metrics["history"][-1]["satisfaction_rate_pct"] = 99.84     # the issue's 100.8% axis
+    fig = _rendered(charts.CHARTS[name](metrics))
+    for i, which in axes_axis:
+        ax = fig.axes[i]
+        axis = ax.yaxis if which == "y" else ax.xaxis
+        ticks = [t.get_loc() for t in _visible_ticks(axis)]
+        assert ticks and max(ticks) <= 100 + 1e-9, (name, i, ticks)
+        spine = ax.spines["left" if which == "y" else "bottom"]
+        top = spine.get_bounds()[1] if spine.get_bounds() else max(axis.get_view_interval())
+        assert top <= 100 + 1e-9, (name, i, top)
+
+
+def test_rates_history_panels_stay_under_100(metrics):
+    metrics["history"][-1]["satisfaction_rate_pct"] = 99.84
+    fig = charts.rates_history(metrics)
+    for ax in fig.axes[:4]:
+        assert ax.get_ylim()[1] <= 100 + 1e-9
+
+
+def test_a_rate_over_100_gets_its_axis(metrics):
+    """An overspent budget (执行率 103%) is drawn on an axis that reaches it."""
+    metrics["history"][-1]["execution_rate_pct"] = 103.0
+    ax = _rendered(charts.rates_history(metrics)).axes[0]
+    bounds = ax.spines["left"].get_bounds()
+    assert max(ax.get_ylim()) > 103 and (bounds is None or bounds[1] >= 103)
+
+
+@pytest.mark.parametrize("name", list(charts.CHARTS))
+def test_tick_labels_print_the_real_tick_values(name, metrics):
+    """A tick at 82.5 reads 82.5%, never 83%: every visible numeric tick label equals its value."""
+    from decimal import Decimal
+
+    fig = _rendered(charts.CHARTS[name](metrics))
+    checked = 0
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            for tick in _visible_ticks(axis):
+                text = tick.label1.get_text().rstrip("%")
+                try:
+                    shown = Decimal(text)
+                except ArithmeticError:
+                    continue                                     # a category (月份, 镇街…)
+                assert abs(shown - Decimal(repr(float(tick.get_loc())))) < Decimal("1e-9"), \
+                    (name, tick.label1.get_text(), tick.get_loc())
+                checked += 1
+    assert checked
+
+
+def test_online_share_ticks_have_their_decimals(metrics):
+    for row, v in zip(metrics["history"], (84.50, 86.71, 88.67)):   # the 2021-2023 sample
+        row["online_share_pct"] = v
+    fig = _rendered(charts.rates_history(metrics))
+    labels = [t.label1.get_text() for t in _visible_ticks(fig.axes[3].yaxis)]
+    assert "82.5%" in labels and "83%" not in labels, labels
+
+
+# --------------------------------------------------------------------------- one-pass PNG
+
+
+@pytest.mark.parametrize("name", ["budget_by_type", "rates_history", "township_comparison",
+                                  "spending_progress"])
+def test_one_pass_png_is_byte_identical_to_savefig_tight(name, metrics, tmp_path):
+    with matplotlib.rc_context(charts.STYLE):
+        charts.CHARTS[name](metrics).savefig(tmp_path / "tight.png", format="png",
+                                             bbox_inches="tight", metadata={"Software": None})
+        charts.write_png(charts.CHARTS[name](metrics), tmp_path / "fast.png")
+    assert (tmp_path / "fast.png").read_bytes() == (tmp_path / "tight.png").read_bytes()
+
+
+def test_shared_renderers_draw_the_same_bytes(metrics, tmp_path):
+    """save_all_charts reuses Agg renderers between charts of the same size: same PNGs as a
+    figure drawn on its own canvas, whatever was drawn before."""
+    first = charts.save_all_charts(metrics, tmp_path / "a")
+    again = charts.save_all_charts(metrics, tmp_path / "b", list(reversed(charts.SPECS)))
+    for name in charts.SPECS:
+        alone = tmp_path / f"{name}.png"
+        with matplotlib.rc_context(charts.STYLE):
+            charts.write_png(charts.CHARTS[name](metrics), alone,
+                             {charts.DIGEST_KEY: charts.chart_digest(metrics, name)})
+        assert first[name].read_bytes() == again[name].read_bytes() == alone.read_bytes(), name

@@ -21,6 +21,7 @@ import jinja2
 import markupsafe
 
 from evalkit import __version__
+from evalkit.charts.registry import captions as chart_captions
 from evalkit.config import PROJECT_ROOT
 from evalkit.errors import clean_text
 from evalkit.fsutil import atomic_write_text
@@ -40,18 +41,8 @@ CSS_FILE = PACKAGE_DIR / "report.css"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-#: Chart names (evalkit.charts) and their captions in the report.
-CHART_CAPTIONS: dict[str, str] = {
-    "budget_by_type": "各支出类型预算数与实际支出",
-    "budget_lines": "各支出科目预算数与实际支出",
-    "spending_progress": "月度累计支出进度与序时进度",
-    "petitions_by_month": "各月信访事项数量",
-    "petitions_by_channel": "信访渠道构成",
-    "rates_history": "主要信访工作指标历年变化",
-    "township_comparison": "各镇街信访工作指标对比",
-    "peer_ranking": "全市各区到国家信访局登记求决类初次信访事项同比变化",
-    "score_modules": "各一级指标自评得分与扣分",
-}
+#: Chart names (evalkit.charts) and their captions in the report, read from the chart specs.
+CHART_CAPTIONS: dict[str, str] = chart_captions()
 
 
 # --------------------------------------------------------------------------------------------
