@@ -360,6 +360,13 @@ def _yoy_text(value: Any) -> Mapping[str, str]:
     return {str(k): str(v) for k, v in _as_mapping(value).items() if v is not None}
 
 
+def _records(value: Any) -> tuple[dict[str, Any], ...]:
+    """A list of records (the load warnings); anything else is empty."""
+    if not isinstance(value, (list, tuple)):
+        return ()
+    return tuple(dict(v) for v in value if isinstance(v, Mapping))
+
+
 class Metrics(_Record):
     """``metrics.json`` of one year (see the module docstring)."""
 
@@ -378,6 +385,7 @@ class Metrics(_Record):
     history: Rows(HistoryRow) = ()
     score: Section(Score) = Score()
     provenance: Annotated[dict[str, Any], BeforeValidator(_as_mapping)] = {}
+    warnings: Annotated[tuple[dict[str, Any], ...], BeforeValidator(_records)] = ()
 
     @classmethod
     def of(cls, metrics: "Metrics | Mapping[str, Any] | None") -> "Metrics":
