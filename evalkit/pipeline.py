@@ -322,6 +322,9 @@ def check_year(folder: Path | str) -> list[Any]:
     parts, problems = collect_year(folder)
     if parts.get("department"):
         problems += department_rules(parts["department"])
+    if any(p.level == "error" for p in problems):
+        return problems
+    problems += _settings_checks(parts)
     if any(p.level == "error" for p in problems) or not folder.name.isdigit():
         return problems
     try:
@@ -329,6 +332,25 @@ def check_year(folder: Path | str) -> list[Any]:
     except InputError as exc:
         problems.extend(exc.problems)
     return problems
+
+
+def _settings_checks(parts: dict[str, Any]) -> list[Any]:
+    """Checks of the register against department.yaml ``settings:`` (the loader knows no
+    settings): every 延期天数 within ``max_extension_days``."""
+    from evalkit.metrics.petitions import check_extensions
+    from evalkit.metrics.settings import MetricSettings
+
+    petitions = parts.get("petitions")
+    if petitions is None or "extension_days" not in petitions:
+        return []
+    file = next((s.name for s in parts.get("sources", []) if Path(s.name).stem == "petitions"),
+                "petitions.xlsx")
+    try:
+        check_extensions(petitions, MetricSettings.from_department(parts.get("department")),
+                         file=file)
+    except InputError as exc:
+        return list(exc.problems)
+    return []
 
 
 def _year_data(year: int, parts: dict[str, Any]) -> Any:

@@ -9,6 +9,7 @@ Tidy column names are English snake_case with unit suffixes (``_wan`` = 万元, 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -62,6 +63,16 @@ class TableSpec:
     title: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
+    checks: tuple[str, ...] = ()
+    """Cross-cell checks run after parsing, by name (``evalkit.io.checks.CHECKS``); the duplicate
+    key check runs for every table with a ``key``."""
+    people: bool = False
+    """The rows are citizens' cases: names become a salted ``petitioner_key`` and every cell is
+    scanned for personal data that is not in a personal column."""
+    label_keys: tuple[str, ...] = ()
+    """Columns where a 合计/小计 row carries its label (codes and names, never free text)."""
+    code_keys: tuple[str, ...] = ()
+    """Columns a total row leaves blank: a row with a code is a line, whatever its label says."""
 
     def column(self, key: str) -> Column:
         """Return the column with tidy name ``key``."""
@@ -100,6 +111,9 @@ BUDGET = TableSpec(
     sheet="预算执行",
     title="预算执行情况表",
     key=(),
+    checks=("budget_negatives", "budget_sums", "stated_totals", "subtotals", "zero_budget"),
+    label_keys=("subject_code", "subject_name", "project_code", "project_name", "expense_type"),
+    code_keys=("subject_code", "project_code"),
     columns=(
         Column("subject_code", "功能分类科目编码", "str", True, ("科目编码", "功能科目编码"),
                example="2010308", note="政府收支分类 类/款/项 编码"),
@@ -178,6 +192,9 @@ CHANNEL_LIST: tuple[Channel, ...] = load_channels()
 CHANNELS: tuple[str, ...] = tuple(c.name for c in CHANNEL_LIST)
 CHANNEL_ALIASES: dict[str, str] = {a: c.name for c in CHANNEL_LIST for a in c.aliases}
 OFFLINE_CHANNELS: tuple[str, ...] = tuple(c.name for c in CHANNEL_LIST if not c.online)
+CHANNELS_DIGEST: str = hashlib.sha256(repr(CHANNEL_LIST).encode("utf-8")).hexdigest()[:16]
+"""Digest of the channel list as read: part of the parquet cache key, so editing channels.yaml
+(a new alias) re-parses the registers instead of serving frames mapped with the old list."""
 """Channels that are not 网信 by default (来信, 来访); ``settings.offline_channels`` overrides."""
 
 PURPOSES = ("求决类", "申诉类", "建议意见类", "检举控告类", "咨询类", "其他")
@@ -199,6 +216,10 @@ PETITIONS = TableSpec(
     sheet="信访台账",
     title="信访事项登记台账",
     key=("case_id",),
+    checks=("petition_dates", "extension_negative", "empty_population"),
+    people=True,
+    label_keys=("case_id",),
+    code_keys=("case_id",),
     columns=(
         Column("case_id", "信访件编号", "str", True, ("信访编号", "件编号", "受理编号", "编号"),
                example="XF2023000123"),
@@ -251,6 +272,8 @@ SELF_ASSESSMENT = TableSpec(
     sheet="自评表",
     title="绩效自评指标自评情况",
     key=("indicator_id",),
+    label_keys=("indicator_id", "indicator_name"),
+    code_keys=("indicator_id",),
     columns=(
         Column("indicator_id", "指标编码", "str", True, ("指标代码",), example="M4.2",
                note="与评分框架 YAML 中的 id 一致"),
@@ -275,6 +298,8 @@ PEERS = TableSpec(
     sheet="各区对比",
     title="各区到国家信访局登记求决类初次信访事项",
     key=("district", "year"),
+    checks=("peer_counts",),
+    label_keys=("district",),
     columns=(
         Column("district", "区", "str", True, ("区名", "地区", "单位"), example="增城区"),
         Column("year", "年度", "int", True, ("年份",), example="2023"),

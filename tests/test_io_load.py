@@ -130,7 +130,7 @@ ERROR_CASES = [
     ("petitions", lambda r: r[1].__setitem__(2, "2023-01-01"), ["第2行", "「受理日期」", "受理日期早于登记日期"]),
     ("petitions", lambda r: r[2].__setitem__(0, "XF1"), ["第3行", "「信访件编号」", "第2行", "XF1", "重复"]),
     ("petitions", lambda r: r[1].__setitem__(5, "飞鸽传书"), ["第2行", "「信访形式」", "飞鸽传书", "来信、来访"]),
-    ("petitions", lambda r: r[1].__setitem__(4, 31), ["第2行", "「延期天数」", "31", "0–30"]),
+    ("petitions", lambda r: r[1].__setitem__(4, -3), ["第2行", "「延期天数」", "-3", "负数"]),
     ("petitions", lambda r: r[0].__setitem__(1, "日子"), ["缺少必填列「登记日期」"]),
     ("budget", lambda r: r[1].__setitem__(6, "九十万"), ["第2行", "「实际支出数」", "九十万", "金额"]),
     ("budget", lambda r: r[1].__setitem__(3, -5), ["第2行", "「年初预算数」", "-5", "负数"]),
@@ -158,6 +158,43 @@ def test_error_is_located_and_validate_exits_1(tmp_path: Path, capsys: pytest.Ca
     assert f"{table}.xlsx" in line and "[错误]" in line
     with pytest.raises(InputError):
         load_year(2023, tmp_path / "raw", tmp_path / "processed")
+
+
+def _extension_year(tmp_path: Path, days: int, settings: str = "") -> Path:
+    d = _year(tmp_path)
+    rows = [list(PET_HEAD),
+            ["XF1", "2023-03-05", "2023-03-06", "2023-05-20", days, "网上信访", "求决类", "初件",
+             "是", "满意", "荔城街道", *PII]]
+    write_xlsx(d / "petitions.xlsx", rows, "信访台账")
+    (d / "department.yaml").write_text("department: 测试局\n" + settings, encoding="utf-8")
+    return d
+
+
+def test_extension_over_the_lawful_30_days_is_a_located_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from evalkit.metrics import compute_metrics
+
+    d = _extension_year(tmp_path, 31)
+    assert run_validate(d) == 1
+    line = next(l for l in capsys.readouterr().out.splitlines() if "延期天数" in l)
+    assert all(f in line for f in ("petitions.xlsx", "第2行", "31", "0–30", "[错误]")), line
+    with pytest.raises(InputError, match="0..30"):
+        compute_metrics(load_year(2023, tmp_path / "raw", tmp_path / "processed"))
+
+
+def test_max_extension_days_setting_moves_the_limit(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """department.yaml ``settings: {max_extension_days: 45}``: 40 days is accepted by validate
+    and counted by the metrics (the case closed on day 76 is on time); 46 is refused."""
+    from evalkit.metrics import compute_metrics
+
+    d = _extension_year(tmp_path, 40, "settings:\n  max_extension_days: 45\n")
+    assert run_validate(d) == 0, capsys.readouterr().out
+    m = compute_metrics(load_year(2023, tmp_path / "raw", tmp_path / "processed"))
+    assert (m["petitions"]["due_for_completion"], m["petitions"]["completed_on_time"]) == (1, 1)
+    d = _extension_year(tmp_path / "b", 46, "settings:\n  max_extension_days: 45\n")
+    assert run_validate(d) == 1
+    assert "0–45" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("setup,fragment", [
@@ -227,6 +264,11 @@ def test_cache_hit_does_not_reparse(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     petitions_messy(tmp_path / "raw" / "2023" / "petitions.xlsx")  # changed file: parsed again
     load_year(2023, tmp_path / "raw", tmp_path / "processed")
     assert len(calls) == 3
+    from evalkit.io import cache  # an edited channels.yaml (another digest): both parsed again
+
+    monkeypatch.setattr(cache, "CHANNELS_DIGEST", "edited-channels")
+    load_year(2023, tmp_path / "raw", tmp_path / "processed")
+    assert len(calls) == 5
 
 
 STRING = pd.StringDtype("pyarrow")
@@ -343,3 +385,20 @@ def test_unused_personal_columns_are_not_read(tmp_path: Path) -> None:
     path = petitions_clean(tmp_path / "a.xlsx")
     assert _peek_skipped_columns(path, "信访台账", PETITIONS) == {PET_HEAD.index("联系电话")}
     assert _peek_skipped_columns(budget_clean(tmp_path / "b.xlsx"), "预算执行", BUDGET) == set()
+
+
+def test_table_checks_are_hooks_named_on_the_spec(tmp_path: Path) -> None:
+    """Each TableSpec names its cross-cell checks; the names resolve in one registry, and a spec
+    without the hook does not run it (no branch on the table's name)."""
+    import dataclasses
+
+    from evalkit.io.checks import CHECKS
+    from evalkit.schema import PEERS
+
+    assert {n for spec in TABLES.values() for n in spec.checks} <= set(CHECKS)
+    path = write_xlsx(tmp_path / "peers.xlsx", [["区", "年度", "到国家信访局登记求决类初次信访事项数"],
+                                                 ["增城区", 2023, -4]], "各区对比")
+    _, problems = load_table(path, PEERS)
+    assert any("件数不能为负数" in p.zh and p.row == 2 for p in problems)
+    _, problems = load_table(path, dataclasses.replace(PEERS, checks=()))
+    assert not any(p.level == "error" for p in problems)

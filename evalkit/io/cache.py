@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from evalkit.errors import Problem, problem
 from evalkit.fsutil import atomic_path
+from evalkit.schema import CHANNELS_DIGEST
 
 LOADER_VERSION = "io-4"
 """Bump when parsing or tidy output changes, to invalidate every cache entry."""
@@ -29,7 +30,8 @@ _META_KEY = b"evalkit"
 
 def cache_key(sha256: str, **parts: Any) -> dict[str, Any]:
     """The cache key of one table load."""
-    return {"loader_version": LOADER_VERSION, "sha256": sha256, **parts}
+    return {"loader_version": LOADER_VERSION, "sha256": sha256, "channels": CHANNELS_DIGEST,
+            **parts}
 
 
 def _problem_to_json(p: Problem) -> dict[str, Any]:

@@ -6,8 +6,9 @@ Each check is vectorised over the table and reports the flagged rows through a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import pandas as pd
@@ -16,36 +17,39 @@ import pyarrow.compute as pc
 
 from evalkit.io.clean import amount_scale, parse_amount
 from evalkit.io.located import Locator
-from evalkit.schema import BUDGET, EXPENSE_TYPES, MONTH_KEYS, PEERS, PETITIONS, TableSpec
+from evalkit.schema import EXPENSE_TYPES, MONTH_KEYS, TableSpec
 
 if TYPE_CHECKING:
     from evalkit.io.tables import Body
 
 NON_NEGATIVE = ("initial_budget_wan", "budget_wan", "actual_wan")
-MAX_EXTENSION_DAYS = 30
 TOLERANCE = Decimal("0.01")
 """Sums may differ from stated figures by at most 0.01 in the unit the file is written in."""
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a cross-cell check sees: the parsed frame, exact amounts in 分, the raw cells."""
+
+    frame: pd.DataFrame
+    fen: dict[str, pd.Series]
+    body: "Body"
+    units: dict[str, str]
+    loc: Locator
+    year: int | None
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        return self.body.cells
+
+
 def run(spec: TableSpec, frame: pd.DataFrame, fen: dict[str, pd.Series], body: "Body",
         units: dict[str, str], loc: Locator, year: int | None) -> None:
-    """Run the checks that apply to ``spec`` and add their problems to ``loc``."""
-    raw = body.cells
-    duplicates(spec, frame, raw, loc)
-    if spec.name == BUDGET.name:
-        budget_negatives(fen, raw, loc)
-        budget_sums(fen, raw, units, loc)
-        stated_totals(body, fen, units, loc)
-        subtotals(body, frame, fen, units, loc)
-        zero_budget(fen, loc)
-    elif spec.name == PETITIONS.name:
-        petition_dates(frame, raw, loc, year)
-        extension_range(frame, raw, loc)
-        empty_population(frame, raw, loc, year)
-    elif spec.name == PEERS.name:
-        key = "national_initial_qiujue_count"
-        if key in raw:
-            loc.rows("error", frame[key] < 0, key, raw[key], "件数不能为负数", "negative count")
+    """Run the duplicate-key check and the checks ``spec.checks`` names; add problems to ``loc``."""
+    ctx = Context(frame, fen, body, units, loc, year)
+    duplicates(spec, frame, ctx.raw, loc)
+    for name in spec.checks:
+        CHECKS[name](ctx)
 
 
 def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator) -> None:
@@ -231,11 +235,33 @@ def petition_dates(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator,
                  f"registered outside the folder year {year}")
 
 
-def extension_range(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator) -> None:
-    """Error on 延期天数 outside 0–30 (《信访工作条例》: at most 30 days)."""
+def extension_negative(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator) -> None:
+    """Error on a negative 延期天数. The upper limit (30 days in 《信访工作条例》) is a metric
+    setting (``max_extension_days``), checked where the settings are known: ``evalkit validate``
+    and the metrics (:func:`evalkit.metrics.petitions.check_extensions`)."""
     if "extension_days" not in raw:
         return
-    days = frame["extension_days"]
-    bad = ((days < 0) | (days > MAX_EXTENSION_DAYS)).fillna(False)
+    bad = (frame["extension_days"] < 0).fillna(False)
     loc.rows("error", bad, "extension_days", raw["extension_days"],
-             f"延期天数应在0–{MAX_EXTENSION_DAYS}天之间", "extension must be 0–30 days")
+             "延期天数不能为负数", "negative extension")
+
+
+def peer_counts(frame: pd.DataFrame, raw: pd.DataFrame, loc: Locator) -> None:
+    """Error on a negative count of cases in the district comparison."""
+    key = "national_initial_qiujue_count"
+    if key in raw:
+        loc.rows("error", frame[key] < 0, key, raw[key], "件数不能为负数", "negative count")
+
+
+#: The cross-cell checks a :class:`~evalkit.schema.TableSpec` can name in ``checks``.
+CHECKS: dict[str, Callable[[Context], None]] = {
+    "budget_negatives": lambda c: budget_negatives(c.fen, c.raw, c.loc),
+    "budget_sums": lambda c: budget_sums(c.fen, c.raw, c.units, c.loc),
+    "stated_totals": lambda c: stated_totals(c.body, c.fen, c.units, c.loc),
+    "subtotals": lambda c: subtotals(c.body, c.frame, c.fen, c.units, c.loc),
+    "zero_budget": lambda c: zero_budget(c.fen, c.loc),
+    "petition_dates": lambda c: petition_dates(c.frame, c.raw, c.loc, c.year),
+    "extension_negative": lambda c: extension_negative(c.frame, c.raw, c.loc),
+    "empty_population": lambda c: empty_population(c.frame, c.raw, c.loc, c.year),
+    "peer_counts": lambda c: peer_counts(c.frame, c.raw, c.loc),
+}

@@ -175,10 +175,10 @@ def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
     names = scanner.names if scanner is not None and scanner.names is not None else None
     key = cache.cache_key(src.sha256, table=spec.name, unit=unit, year=year, salt=salt_id(salt),
                           suffix=path.suffix.lower(), scan=SCAN_VERSION,
-                          names=_names_digest(names) if spec.name != "petitions" else None)
+                          names=_names_digest(names) if not spec.people else None)
     if entry is not None and entry.key == key:
-        cached_names = _read_names(target, key, salt) if spec.name == "petitions" else None
-        if spec.name != "petitions" or cached_names is not None:
+        cached_names = _read_names(target, key, salt) if spec.people else None
+        if not spec.people or cached_names is not None:
             return _Loaded(entry.frame, entry.warnings, src, cached_names)
     loaded = parsed or read_table(path, spec, unit, year=year, salt=salt, required=required,
                                   scanner=scanner)

@@ -23,7 +23,7 @@ from evalkit.io.piiscan import HAN_RE2, PREFILTER_RE2, NameIndex, Scanner
 from evalkit.io.readers import (HEADER_SCAN_ROWS, Grid, HeaderMatch, ReadError, header_lookup,
                                 locate_header, normalise_header, read_grid)
 from evalkit.numfmt import FEN_PER_WAN
-from evalkit.schema import PETITIONS, Column, TableSpec
+from evalkit.schema import Column, TableSpec
 
 TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计|小计)"
                       r"|(?:合计|总计|小计)(?:[(（][^)）]*[)）])?[:：]?$")
@@ -33,15 +33,6 @@ GRAND_TOTAL_RE = re.compile(r"^(?:本年|全年|总)?(?:合计|总计)")
 FOOTER_RE = re.compile(r"^(?:注|说明|备注|制表|填表|填报|审核|负责人|单位负责人|数据来源)")
 LABEL_COLUMNS = 3
 """Unmatched columns (序号 …) among the first three may also hold a 合计 label."""
-LABEL_KEYS: dict[str, tuple[str, ...]] = {
-    "budget": ("subject_code", "subject_name", "project_code", "project_name", "expense_type"),
-    "petitions": ("case_id",), "self_assessment": ("indicator_id", "indicator_name"),
-    "peers": ("district",)}
-"""Columns where a total row carries its label (codes and names, never free text)."""
-CODE_KEYS: dict[str, tuple[str, ...]] = {
-    "budget": ("subject_code", "project_code"), "petitions": ("case_id",),
-    "self_assessment": ("indicator_id",), "peers": ()}
-"""Columns a total row leaves blank: a row with a code is a line, whatever its label says."""
 MAX_CELL_CHARS = 2_000
 """Longest cell accepted in a kept column (a longer one is a located error)."""
 MAX_AMOUNT_FEN = 10**14
@@ -154,7 +145,7 @@ def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
     units = amount_units(spec, match, unit, loc)
     frame, fen = _coerce(body, spec, match, loc, units)
     names = None
-    if spec.name == PETITIONS.name:
+    if spec.people:
         frame["petitioner_key"] = _key(body, salt)
         names = NameIndex.from_names(_names(body), salt)
         scanner = Scanner(names)
@@ -369,7 +360,7 @@ def _label_columns(spec: TableSpec, match: HeaderMatch, cols: dict[str, Coded], 
                    width: int) -> list[tuple[str | None, Coded]]:
     """(key, column) of the columns that may hold a total label: the spec's code and name
     columns, and unmatched columns among the first :data:`LABEL_COLUMNS` (序号 …)."""
-    labels: list[tuple[str | None, Coded]] = [(k, cols[k]) for k in LABEL_KEYS.get(spec.name, ())
+    labels: list[tuple[str | None, Coded]] = [(k, cols[k]) for k in spec.label_keys
                                               if k in cols]
     matched = set(match.columns.values())
     labels += [(None, coded(j)) for j in range(min(LABEL_COLUMNS, width)) if j not in matched]
@@ -381,7 +372,7 @@ def _total_rows(spec: TableSpec, labels: list[tuple[str | None, Coded]],
     """``(total, grand)`` row masks: a total label in a label column, every code blank."""
     total = np.zeros(n, dtype=bool)
     grand = np.zeros(n, dtype=bool)
-    codes = [k for k in CODE_KEYS.get(spec.name, ()) if k in cols]
+    codes = [k for k in spec.code_keys if k in cols]
     for key, col in labels:
         others = np.ones(n, dtype=bool)
         for k in codes:
@@ -647,7 +638,7 @@ def finalise(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
             continue
         s = frame[col.key] if col.key in frame else _absent(col, frame.index)
         cols[col.key] = _tidy_dtype(col, s)
-    if spec.name == PETITIONS.name:
+    if spec.people:
         key = frame["petitioner_key"] if "petitioner_key" in frame else None
         cols["petitioner_key"] = _as_string(key if key is not None else
                                             pd.Series(pd.NA, index=frame.index, dtype=STRING))
