@@ -3,7 +3,8 @@
 
     python3 tasks.py setup    # .venv with evalkit (editable) + test tools + a python3 Jupyter kernel
     python3 tasks.py report   # setup, then the whole job on the bundled sample data (2021-2023)
-    python3 tasks.py test     # setup, then the test suite (extra arguments go to pytest)
+    python3 tasks.py test     # setup, then the fast test tier, then the end-to-end tier
+                              # (with arguments: one pytest run with them)
     python3 tasks.py bench    # setup, then the benchmarks in bench/
 
 ``setup`` does nothing when ``.venv`` is newer than ``pyproject.toml``.
@@ -52,9 +53,19 @@ def report() -> None:
 
 
 def test(*args: str) -> None:
-    """Run the test suite."""
+    """Run the tests: the fast tier, then (only if it passed) the end-to-end tier.
+
+    With arguments, run pytest once with them instead (``python3 tasks.py test tests/test_io_load.py``,
+    ``python3 tasks.py test -m "not e2e"``). The tiers are defined in ``tests/conftest.py``.
+    """
     setup()
-    run(PY, "-m", "pytest", *args)
+    if args:
+        run(PY, "-m", "pytest", *args)
+        return
+    print("== 快速测试 / fast tier: units and small integrations (pytest -m 'not e2e')", flush=True)
+    run(PY, "-m", "pytest", "-m", "not e2e")
+    print("== 端到端测试 / end-to-end tier: notebooks, batch, browser (pytest -m e2e)", flush=True)
+    run(PY, "-m", "pytest", "-m", "e2e")
 
 
 def bench() -> None:

@@ -37,7 +37,7 @@ PROVENANCE_KEY = "provenance"
 #: The evalkit sources whose behaviour decides the metrics dict and the score (a change in any of
 #: them makes every metrics.json stale). Charts, report, audit and runner are not among them.
 CODE_FILES = ("__init__.py", "config.py", "errors.py", "fsutil.py", "numfmt.py", "schema.py",
-              "years.py", "channels.yaml", "catalogue/*", "pipeline.py", "io/*.py", "metrics/*.py",
+              "years.py", "channels.yaml", "catalogue/*.py", "catalogue/*.yaml", "pipeline.py", "io/*.py", "metrics/*.py",
               "scoring/*.py")
 
 
@@ -52,7 +52,7 @@ def _loader() -> Callable[..., Any]:
 def code_digest() -> str:
     """SHA-256 over the evalkit sources listed in :data:`CODE_FILES` (names and contents)."""
     h = hashlib.sha256()
-    files = sorted({p for pattern in CODE_FILES for p in PACKAGE_DIR.glob(pattern)})
+    files = sorted({p for pattern in CODE_FILES for p in PACKAGE_DIR.glob(pattern) if p.is_file()})
     for path in files:
         h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
         h.update(path.read_bytes() + b"\0")

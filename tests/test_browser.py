@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_report_batch import Batch, sample_batch
+from test_report_batch import Batch
 
 CHROMIUM = Path(os.environ.get("EVALKIT_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"
@@ -36,11 +36,6 @@ def _require_browser():
             pytest.fail(f"EVALKIT_REQUIRE_BROWSER=1 but {problem}")
         pytest.skip(problem)
     return sync_playwright
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 def test_report_in_headless_chromium(batch: Batch) -> None:

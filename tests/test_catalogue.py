@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import ast
-import functools
-import json
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from evalkit import catalogue, pipeline, schema
+from evalkit import catalogue, schema
 from evalkit.metrics import yoy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,21 +38,15 @@ def metric_keys(node, path=""):
         yield path
 
 
-@functools.lru_cache(maxsize=1)
-def _built() -> str:
-    """metrics.json of the bundled 2023 sample, built once (the real shape, every section)."""
-    out = Path(tempfile.mkdtemp(prefix="evalkit-catalogue-"))
-    metrics = pipeline.build_year(2023, RAW, out / "processed", out / "outputs")
-    return json.dumps(metrics, ensure_ascii=False)
+@pytest.fixture
+def sample(sample_build) -> dict:
+    """metrics.json of the bundled 2023 sample (the real shape, every section)."""
+    return sample_build.metrics(2023)
 
 
-def sample() -> dict:
-    return json.loads(_built())
-
-
-def test_every_key_of_the_sample_metrics_is_catalogued():
+def test_every_key_of_the_sample_metrics_is_catalogued(sample):
     known = set(catalogue.keys())
-    missing = sorted({k for k in metric_keys(sample()) if k not in known and k not in
+    missing = sorted({k for k in metric_keys(sample) if k not in known and k not in
                       ("budget", "petitions", "score")})
     assert missing == []
 
@@ -67,14 +58,14 @@ def test_every_key_of_the_sample_metrics_is_catalogued():
 DERIVED_PREFIXES = ("monitor.", "workpapers.")
 
 
-def test_every_catalogued_key_exists_in_the_sample_metrics():
-    present = set(metric_keys(sample())) | {"provenance"}
+def test_every_catalogued_key_exists_in_the_sample_metrics(sample):
+    present = set(metric_keys(sample)) | {"provenance"}
     stale = [k for k in catalogue.keys() if k not in present and not k.startswith(DERIVED_PREFIXES)]
     assert stale == []
 
 
-def test_yoy_and_history_keys_come_from_the_catalogue():
-    m = sample()
+def test_yoy_and_history_keys_come_from_the_catalogue(sample):
+    m = sample
     assert set(m["yoy"]) == set(catalogue.yoy_keys()) == set(yoy.HEADLINES)
     assert yoy.HISTORY_KEYS == catalogue.history_keys()
     assert {f"{s}.{k}" for s in ("budget", "petitions") for k in m["history"][0]
@@ -99,8 +90,8 @@ def test_values_print_the_way_the_report_prints_them(key, value, text, bare):
     assert catalogue.format_value(key, value, unit=False) == bare
 
 
-def test_table_frame_has_chinese_headers_and_integer_counts():
-    rows = sample()["petitions"]["by_township"][:2]
+def test_table_frame_has_chinese_headers_and_integer_counts(sample):
+    rows = sample["petitions"]["by_township"][:2]
     df = catalogue.table_frame("petitions.by_township", rows)
     assert list(df.columns)[:3] == ["镇街", "件数（件）", "网信占比率（%）"]
     assert df.iloc[0, 1] == str(rows[0]["cases"])                       # 3000, never 3000.00

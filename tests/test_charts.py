@@ -156,6 +156,7 @@ def test_chart_renders_without_warnings_in_the_bundled_font(name, metrics, caplo
     assert all(t.get_parse_math() is False for t in texts)
 
 
+@pytest.mark.e2e
 def test_chart_figures_are_not_left_open_in_pyplot(metrics, tmp_path):
     import matplotlib.pyplot as plt
 
@@ -199,6 +200,7 @@ def test_township_comparison_other_rate_and_bad_rate(metrics):
         charts.township_comparison(metrics, rate="petitioner_name")
 
 
+@pytest.mark.e2e
 def test_missing_values_are_drawn_as_dashes(metrics, caplog):
     biggest = max(range(len(metrics["budget"]["lines"])),
                   key=lambda i: metrics["budget"]["lines"][i]["budget_wan"])
@@ -234,6 +236,7 @@ def test_missing_values_are_drawn_as_dashes(metrics, caplog):
 # --------------------------------------------------------------------------- planted strings
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("planted", ["$\\alpha$<script>", "镇$\\frac{$街", "<b>&amp;</b>_x^2"])
 def test_planted_strings_are_drawn_as_plain_text(planted, metrics, caplog):
     metrics["petitions"]["by_township"][0]["township"] = planted
@@ -261,6 +264,7 @@ def test_planted_dollar_survives_global_parse_math_on(metrics, tmp_path):
 # --------------------------------------------------------------------------- save_all_charts
 
 
+@pytest.mark.e2e
 def test_save_all_charts_writes_every_png(metrics, tmp_path, caplog):
     out = tmp_path / "outputs" / "2023" / "charts"
     with caplog.at_level(logging.WARNING, logger="matplotlib"), warnings.catch_warnings():
@@ -293,6 +297,7 @@ def test_save_all_charts_is_atomic(metrics, tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["peer_ranking.png"]
 
 
+@pytest.mark.e2e
 def test_absent_sections_are_skipped(metrics, tmp_path, caplog):
     metrics["peers"] = []
     metrics["budget"]["progress"] = []
@@ -320,6 +325,7 @@ def test_minimal_metrics_give_no_charts(tmp_path):
                                   tmp_path) == {}
 
 
+@pytest.mark.e2e
 def test_partial_data_fallbacks(metrics, caplog):
     del metrics["petitions"]["by_month"][3]["online_cases"]          # no stack -> single bars
     metrics["budget"]["by_type"] = []                                # from basic_/project_ fields
@@ -330,6 +336,7 @@ def test_partial_data_fallbacks(metrics, caplog):
     assert charts.has_data(metrics, "budget_by_type")
 
 
+@pytest.mark.e2e
 def test_month_strings_are_accepted(metrics, caplog):
     for r in metrics["budget"]["progress"]:
         r["month"] = f"2023-{r['month']:02d}"
@@ -347,6 +354,7 @@ def test_has_data_rejects_unknown_chart(metrics):
 # --------------------------------------------------------------------------- no CJK installed
 
 
+@pytest.mark.e2e
 def test_renders_on_a_machine_without_any_cjk_font(tmp_path):
     """A fresh interpreter whose font list holds only matplotlib's own fonts (no system fonts)."""
     script = textwrap.dedent(f"""
@@ -404,6 +412,7 @@ def _count_draws(monkeypatch) -> list[str]:
     return drawn
 
 
+@pytest.mark.e2e
 def test_up_to_date_charts_are_not_redrawn(metrics, tmp_path, monkeypatch):
     first = charts.save_all_charts(metrics, tmp_path)
     stamps = {name: (p.read_bytes(), p.stat().st_mtime_ns) for name, p in first.items()}
@@ -419,6 +428,7 @@ def test_up_to_date_charts_are_not_redrawn(metrics, tmp_path, monkeypatch):
     assert drawn == ["peer_ranking"]
 
 
+@pytest.mark.e2e
 def test_a_changed_figure_redraws_the_chart(metrics, tmp_path):
     paths = charts.save_all_charts(metrics, tmp_path)
     before = {name: p.read_bytes() for name, p in paths.items()}
@@ -447,6 +457,7 @@ def test_a_png_without_digest_or_foreign_is_redrawn(metrics, tmp_path):
     assert charts.png_digest(tmp_path / "missing.png") is None
 
 
+@pytest.mark.e2e
 def test_showing_saved_charts_does_not_import_matplotlib(tmp_path):
     """A kernel that only shows charts already saved for the same figures skips matplotlib."""
     script = textwrap.dedent(f"""
@@ -467,6 +478,7 @@ def test_showing_saved_charts_does_not_import_matplotlib(tmp_path):
     assert second.stdout.strip() == "False"    # up to date: read the digest only
 
 
+@pytest.mark.e2e
 def test_charts_found_up_to_date_skip_the_metrics_model(tmp_path):
     """Showing saved charts needs neither matplotlib nor the metrics package (pandas)."""
     script = textwrap.dedent(f"""
@@ -485,6 +497,7 @@ def test_charts_found_up_to_date_skip_the_metrics_model(tmp_path):
     assert json.loads(runs[1].stdout) == [False, False]    # all up to date: digests only
 
 
+@pytest.mark.e2e
 def test_reuse_copies_an_earlier_chart_with_the_same_digest(metrics, tmp_path, monkeypatch):
     published = charts.save_all_charts(metrics, tmp_path / "published")
     drawn = _count_draws(monkeypatch)
@@ -527,6 +540,7 @@ def test_report_captions_come_from_the_specs():
         catalogue.label("peers") + "同比变化"
 
 
+@pytest.mark.e2e
 def test_a_new_spec_is_drawn_and_saved(metrics, tmp_path, monkeypatch):
     def draw(m):
         fig, ax = charts.style.new_figure()
@@ -654,6 +668,7 @@ def test_online_share_ticks_have_their_decimals(metrics):
 
 @pytest.mark.parametrize("name", ["budget_by_type", "rates_history", "township_comparison",
                                   "spending_progress"])
+@pytest.mark.e2e
 def test_one_pass_png_is_byte_identical_to_savefig_tight(name, metrics, tmp_path):
     with matplotlib.rc_context(charts.STYLE):
         charts.CHARTS[name](metrics).savefig(tmp_path / "tight.png", format="png",
@@ -662,6 +677,7 @@ def test_one_pass_png_is_byte_identical_to_savefig_tight(name, metrics, tmp_path
     assert (tmp_path / "fast.png").read_bytes() == (tmp_path / "tight.png").read_bytes()
 
 
+@pytest.mark.e2e
 def test_shared_renderers_draw_the_same_bytes(metrics, tmp_path):
     """save_all_charts reuses Agg renderers between charts of the same size: same PNGs as a
     figure drawn on its own canvas, whatever was drawn before."""

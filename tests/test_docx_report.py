@@ -24,18 +24,13 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from evalkit.report import WordOptions, draft_report, render_docx, write_docx
-from test_report_batch import Batch, sample_batch
+from test_report_batch import Batch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 METRICS = FIXTURES / "metrics_2023_sample.json"
 DEPARTMENT = FIXTURES / "report" / "department_2023.yaml"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 HEADINGS_1 = ["一、部门基本情况", "二、绩效自评情况", "三、存在的主要问题", "四、下一步改进措施"]
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +177,7 @@ def test_real_data_is_not_marked(inputs):
 
 # ------------------------------------------------------------------------------ switches
 
+@pytest.mark.e2e
 def test_charts_off_by_default_and_on_by_switch(inputs, tmp_path):
     from evalkit.charts import save_all_charts
 
@@ -197,6 +193,7 @@ def test_charts_off_by_default_and_on_by_switch(inputs, tmp_path):
     assert any(t.startswith("图1") for t in captions)
 
 
+@pytest.mark.e2e
 def test_analysis_tables_only_when_asked(inputs):
     metrics, department = inputs
     draft = draft_report(metrics, department)

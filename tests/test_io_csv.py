@@ -90,6 +90,7 @@ def test_short_long_and_blank_records_stay_in_place(tmp_path: Path) -> None:
     assert frame.petitioner_key.isna().tolist() == [False, False, True, False, False]
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_encodings_read_alike_across_blocks(tmp_path: Path, encoding: str) -> None:
     """UTF-8 with or without BOM, GBK and GB18030 (here over several read blocks) give the

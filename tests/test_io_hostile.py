@@ -71,6 +71,7 @@ def _stale_hidden_sheet(wb) -> None:
     stale.sheet_state = "hidden"
 
 
+@pytest.mark.e2e
 def test_hidden_stale_sheet_is_never_read(sample_raw_copy: Path, tmp_path: Path) -> None:
     edit_xlsx(sample_raw_copy / "2023" / "budget.xlsx", _stale_hidden_sheet)
     m = build(sample_raw_copy, tmp_path)
@@ -100,6 +101,7 @@ def _child_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
+@pytest.mark.e2e
 def test_stray_far_cell_is_a_located_error_not_an_abort(sample_raw_copy: Path) -> None:
     """The reader used to abort the process (exit 134, a 512 GB allocation): now one located
     error, in a process that stays small."""
@@ -149,6 +151,7 @@ def test_large_sheets_are_read_at_once_and_scanned_for_formulas(
     assert len(parts["petitions"]) == 3012 and len(parts["budget"]) == 14
 
 
+@pytest.mark.e2e
 def test_formulas_without_values_keep_the_adjustment(sample_raw_copy: Path,
                                                      tmp_path: Path) -> None:
     """调整预算数 written as formulas never computed (openpyxl): taken as 全年−年初, with a
@@ -217,6 +220,7 @@ def test_formula_in_required_amount_is_one_error(sample_raw_copy: Path) -> None:
 # total rows by shape
 # --------------------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_free_text_starting_with_total_is_a_case(sample_raw_copy: Path) -> None:
     from evalkit.metrics.petitions import petition_metrics
     from evalkit.metrics.settings import MetricSettings
@@ -278,6 +282,7 @@ def test_a_coded_line_named_like_a_total_stays_a_line(sample_raw_copy: Path) -> 
 # one message each: overflow, merged header, zero budget, empty population, long cells
 # --------------------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_overflowing_amount(sample_raw_copy: Path) -> None:
     edit_xlsx(sample_raw_copy / "2023" / "budget.xlsx",
               lambda wb: wb["预算执行"].cell(4, 10, 1e17))
@@ -317,6 +322,7 @@ def test_zero_budget_points_at_the_input(sample_raw_copy: Path) -> None:
     assert "guangzhou_district" not in found[0]
 
 
+@pytest.mark.e2e
 def test_all_litigation_register_points_at_the_input(sample_raw_copy: Path) -> None:
     def fn(wb):
         ws = wb.worksheets[0]
@@ -345,6 +351,7 @@ BOMB = ('bomb:\n  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\
         + "highlights_bomb: *i\n")
 
 
+@pytest.mark.e2e
 def test_alias_bomb_fails_fast_and_located(sample_raw_copy: Path) -> None:
     dept = sample_raw_copy / "2023" / "department.yaml"
     dept.write_text(dept.read_text(encoding="utf-8") + BOMB, encoding="utf-8")
@@ -367,6 +374,7 @@ def test_alias_bomb_fails_fast_and_located(sample_raw_copy: Path) -> None:
      "「settings.acceptence_days」"),
     ("sample: true\n", "sample: true\nsettings:\n  acceptance_days: -3\n", "「settings」"),
 ])
+@pytest.mark.e2e
 def test_department_shape_errors_at_validate_time(sample_raw_copy: Path, tmp_path: Path,
                                                   old: str, new: str, fragment: str) -> None:
     edit_yaml(sample_raw_copy / "2023" / "department.yaml", old, new)
@@ -380,6 +388,7 @@ def test_department_shape_errors_at_validate_time(sample_raw_copy: Path, tmp_pat
 # control and zero-width characters
 # --------------------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_zero_width_and_control_characters(sample_raw_copy: Path, tmp_path: Path,
                                            capsys: pytest.CaptureFixture[str]) -> None:
     def fn(wb):
@@ -442,6 +451,7 @@ def _plant_kept_pii(raw: Path) -> str:
     return names[0]
 
 
+@pytest.mark.e2e
 def test_personal_data_in_kept_columns_is_masked_and_located(sample_raw_copy: Path,
                                                              tmp_path: Path) -> None:
     name = _plant_kept_pii(sample_raw_copy)
@@ -476,6 +486,7 @@ def test_department_prose_is_masked_without_a_cache(sample_raw_copy: Path) -> No
 # warnings travel; N−1 broken; metrics CLI
 # --------------------------------------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_warnings_reach_metrics_json_cli_and_report(sample_raw_copy: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     from evalkit.report import render_report
@@ -494,6 +505,7 @@ def test_warnings_reach_metrics_json_cli_and_report(sample_raw_copy: Path, tmp_p
     assert "附录：数据检查提示" in html and "第4行「调整预算数」：公式没有计算结果" in html
 
 
+@pytest.mark.e2e
 def test_broken_previous_year_still_builds_with_yoy_marked(sample_raw_copy: Path,
                                                           tmp_path: Path) -> None:
     (sample_raw_copy / "2022" / "budget.xlsx").write_bytes(b"not a workbook")
@@ -505,6 +517,7 @@ def test_broken_previous_year_still_builds_with_yoy_marked(sample_raw_copy: Path
     assert str(sample_raw_copy / "2022") in note["message"] and "同比无法计算" in note["message"]
 
 
+@pytest.mark.e2e
 def test_metrics_cli_goes_on_after_a_bad_year(sample_raw_copy: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     (sample_raw_copy / "2022" / "petitions.xlsx").write_bytes(b"")
@@ -524,6 +537,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([*EVALKIT, *args], capture_output=True, text=True, cwd=ROOT)
 
 
+@pytest.mark.e2e
 def test_out_dir_that_is_a_file(sample_raw_copy: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "out"
     blocker.write_text("not a folder", encoding="utf-8")
@@ -536,6 +550,7 @@ def test_out_dir_that_is_a_file(sample_raw_copy: Path, tmp_path: Path) -> None:
         assert len(lines) == 1 and "[错误]" in lines[0] and str(blocker) in lines[0], lines
 
 
+@pytest.mark.e2e
 def test_salt_that_is_a_folder(sample_raw_copy: Path, tmp_path: Path) -> None:
     (tmp_path / "p" / ".salt").mkdir(parents=True)
     done = _cli("metrics", "--year", "2023", "--data-dir", str(sample_raw_copy),
@@ -544,6 +559,7 @@ def test_salt_that_is_a_folder(sample_raw_copy: Path, tmp_path: Path) -> None:
     assert ".salt" in done.stderr and "文件夹" in done.stderr
 
 
+@pytest.mark.e2e
 def test_processed_dir_that_is_a_file(sample_raw_copy: Path, tmp_path: Path) -> None:
     (tmp_path / "p").write_text("x", encoding="utf-8")
     done = _cli("metrics", "--year", "2023", "--data-dir", str(sample_raw_copy),
@@ -552,6 +568,7 @@ def test_processed_dir_that_is_a_file(sample_raw_copy: Path, tmp_path: Path) -> 
     assert str(tmp_path / "p") in done.stderr
 
 
+@pytest.mark.e2e
 def test_disk_full_is_one_line(sample_raw_copy: Path, tmp_path: Path,
                                monkeypatch: pytest.MonkeyPatch,
                                capsys: pytest.CaptureFixture[str]) -> None:
@@ -629,13 +646,6 @@ def _all_texts(path: Path) -> list[str]:
     return texts
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory):
-    from test_report_batch import sample_batch
-
-    return sample_batch(tmp_path_factory)
-
-
 def test_batch_outputs_hold_no_planted_personal_data(batch) -> None:
     from test_report_batch import PLANTED_FILE, PLANTED_PII
 
@@ -658,6 +668,7 @@ def test_batch_outputs_hold_no_planted_personal_data(batch) -> None:
     assert "[2023] inputs … ok" in batch.log and "含疑似" in batch.log
 
 
+@pytest.mark.e2e
 def test_monitoring_leaves_out_a_broken_earlier_year(sample_raw_copy: Path, tmp_path: Path) -> None:
     from evalkit.monitor.core import build_monitor
 

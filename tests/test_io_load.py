@@ -309,6 +309,7 @@ def test_dtypes(tmp_path: Path) -> None:
     assert list(p.satisfaction) == ["满意", "未评价"] and p.petitioner_key.isna().tolist() == [False, True]
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not (RAW / "2023" / "budget.xlsx").exists(), reason="sample data not generated")
 def test_cached_frames_identical_to_first_parse(tmp_path: Path) -> None:
     """Cold parse, cache hit and an uncached load give the same frames, dtypes included."""
@@ -353,6 +354,7 @@ def test_raw_files_unchanged(tmp_path: Path) -> None:
     assert before == {p.name: sha256_file(p) for p in d.iterdir()}
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(not (RAW / "2023" / "budget.xlsx").exists(), reason="sample data not generated")
 def test_sample_2023_loads_reference_totals(tmp_path: Path) -> None:
     assert not [p for p in validate_year(RAW / "2023") if p.level == "error"]

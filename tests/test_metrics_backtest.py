@@ -40,11 +40,8 @@ def headline(metrics: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict[int, dict]:
-    from evalkit.pipeline import build_year
-    out = tmp_path_factory.mktemp("out")
-    processed = tmp_path_factory.mktemp("processed")
-    return {y: build_year(y, RAW, processed, out) | {"_out": out} for y in YEARS}
+def built(sample_build) -> dict[int, dict]:
+    return {y: sample_build.metrics(y) | {"_out": sample_build.out} for y in YEARS}
 
 
 def test_2023_gives_the_reference_report_figures(built):

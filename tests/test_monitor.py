@@ -404,6 +404,7 @@ def test_doctests(name: str) -> None:
     assert result.failed == 0 and result.attempted > 0
 
 
+@pytest.mark.e2e
 def test_analyst_entries_survive_the_batchs_staging_folder(tmp_path) -> None:
     """``evalkit run`` writes into ``<out>/.staging-…/`` and moves the year into place: the entries
     typed into ``<out>/<year>/monitoring/<date>/监控表.xlsx`` are read from there."""

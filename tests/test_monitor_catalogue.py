@@ -7,6 +7,8 @@ import functools
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from evalkit import catalogue
 from evalkit.monitor import build_monitor
 
@@ -42,6 +44,7 @@ def sample_keys() -> frozenset[str]:
     return frozenset(keys)
 
 
+@pytest.mark.e2e
 def test_every_key_of_monitor_json_is_catalogued() -> None:
     known = {k.removeprefix("monitor.") for k in catalogue.keys() if k.startswith("monitor.")}
     assert sorted(sample_keys() - known) == []

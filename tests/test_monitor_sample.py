@@ -61,6 +61,7 @@ def _raw_cases_by(day: dt.date) -> int:
                and r[cols["是否涉法涉诉"]] != "是")
 
 
+@pytest.mark.e2e
 def test_july_on_the_sample(work, capsys) -> None:
     assert _run(work, "--year", "2023", "--as-of", "2023-07-31") == 0
     printed = capsys.readouterr().out
@@ -85,6 +86,7 @@ def test_july_on_the_sample(work, capsys) -> None:
     assert "<script" not in html and "http" not in html and "1–7月" in html
 
 
+@pytest.mark.e2e
 def test_december_gives_the_years_own_figures(work) -> None:
     from evalkit.pipeline import build_year
 
@@ -138,6 +140,7 @@ def _partial_copy(tmp: Path, as_of: dt.date) -> Path:
     return raw
 
 
+@pytest.mark.e2e
 def test_a_partial_year_gives_the_same_figures_as_the_complete_one(work, tmp_path) -> None:
     from evalkit.monitor import build_monitor
 
@@ -161,6 +164,7 @@ def test_a_partial_year_gives_the_same_figures_as_the_complete_one(work, tmp_pat
     assert "8月支出尚未填报" in august["budget"]["cause"]
 
 
+@pytest.mark.e2e
 def test_rerun_keeps_the_analysts_entries_and_a_failed_run_changes_nothing(work, monkeypatch
                                                                             ) -> None:
     from evalkit.monitor import page
@@ -201,6 +205,7 @@ def test_cli_errors_are_located_and_bilingual(work, capsys, sample_raw_copy) -> 
     assert "petitions.xlsx" in err and "Traceback" not in err
 
 
+@pytest.mark.e2e
 def test_backtest_on_the_sample(capsys, work) -> None:
     from evalkit.monitor.backtest import backtest
 
@@ -216,10 +221,9 @@ def test_backtest_on_the_sample(capsys, work) -> None:
     assert "| 2023 | 7月底 | 98.95% | 98.04%（历年剩余预算支出率） | -0.91 |" in printed
 
 
-def test_the_annual_batch_runs_the_monitor_as_of_the_year_end(tmp_path_factory) -> None:
-    from test_report_batch import GOOD_YEARS, sample_batch
+def test_the_annual_batch_runs_the_monitor_as_of_the_year_end(batch) -> None:
+    from test_report_batch import GOOD_YEARS
 
-    batch = sample_batch(tmp_path_factory)
     for year in GOOD_YEARS:
         folder = monitor_dir(batch.out, year, dt.date(year, 12, 31))
         m = json.loads((folder / MONITOR_FILE).read_text("utf-8"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from test_report_batch import GOOD_YEARS, Batch, sample_batch
+from test_report_batch import GOOD_YEARS, Batch
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -19,11 +19,6 @@ REQUIRED_PARAMETERS = {"year": "int", "data_dir": "str", "processed_dir": "str",
 #: Parameters a notebook declares beyond the batch's four (each with a default the batch can use:
 #: 05 runs as of the year end when ``as_of`` is left blank).
 EXTRA_PARAMETERS = {"05_monitoring.ipynb": {"as_of": "str"}}
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 def _read(path: Path) -> nbformat.NotebookNode:

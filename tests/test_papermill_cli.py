@@ -18,16 +18,11 @@ import nbformat
 import openpyxl
 import pytest
 
-from test_report_batch import GOOD_YEARS, Batch, sample_batch
+from test_report_batch import GOOD_YEARS, Batch
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPERMILL = Path(sys.executable).parent / "papermill"
 OUTPUTS = ROOT / "outputs"
-
-
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 def _papermill(notebook: str, output: Path, cwd: Path, *params: str) -> subprocess.CompletedProcess:

@@ -24,6 +24,7 @@ def test_available_years(sample_raw_copy):
     assert years.available_years(sample_raw_copy) == [2021, 2022, 2023]
 
 
+@pytest.mark.e2e
 def test_build_year_scores_and_writes(sample_raw_copy, tmp_path):
     out = tmp_path / "out"
     m = pipeline.build_year(2023, sample_raw_copy, tmp_path / "processed", out)
@@ -35,6 +36,7 @@ def test_build_year_scores_and_writes(sample_raw_copy, tmp_path):
     assert written["petitions"]["national_initial_qiujue_rank"] == 3
 
 
+@pytest.mark.e2e
 def test_department_text_reaches_the_problems(sample_raw_copy, tmp_path):
     dept = sample_raw_copy / "2023" / "department.yaml"
     profile = yaml.safe_load(dept.read_text(encoding="utf-8"))
@@ -51,6 +53,7 @@ def test_first_year_has_no_previous(sample_raw_copy, tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.e2e
 def test_metrics_command_with_other_folders(sample_raw_copy, tmp_path, capsys):
     out = tmp_path / "elsewhere"
     code = run_cli(["metrics", "--years", "2022-2023", "--data-dir", str(sample_raw_copy),
@@ -88,6 +91,7 @@ def test_parse_years():
         metrics_cli._years_arg("2023-2021")
 
 
+@pytest.mark.e2e
 def test_build_report_makes_the_report_without_a_notebook(sample_raw_copy, tmp_path):
     out = tmp_path / "out"
     written = pipeline.build_report(2023, sample_raw_copy, tmp_path / "processed", out)
@@ -96,3 +100,23 @@ def test_build_report_makes_the_report_without_a_notebook(sample_raw_copy, tmp_p
     assert "2023年度" in html and "98.95%" in html and "92.10" in html
     assert html.count("data:image/png;base64,") >= 5          # charts embedded
     assert sorted(p.name for p in written["charts"].glob("*.png"))  # and saved beside it
+
+
+def test_code_digest_reads_files_only_and_ignores_bytecode(tmp_path, monkeypatch) -> None:
+    """An installed package has __pycache__ folders beside the catalogue YAML; the digest of the
+    code that decides the metrics must neither crash on them nor change with them."""
+    import shutil
+
+    from evalkit import pipeline
+    from evalkit.config import PACKAGE_DIR
+
+    copy = tmp_path / "evalkit"
+    shutil.copytree(PACKAGE_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pipeline, "PACKAGE_DIR", copy)
+    clean = pipeline.code_digest()
+    for sub in ("catalogue", "io", ""):
+        (copy / sub / "__pycache__").mkdir(exist_ok=True)
+        (copy / sub / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    assert pipeline.code_digest() == clean
+    (copy / "catalogue" / "metrics.yaml").write_text("changed", encoding="utf-8")
+    assert pipeline.code_digest() != clean

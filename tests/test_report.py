@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from evalkit.report import render_report, write_report
-from test_report_batch import PLANTED_MARKUP, PLANTED_PII, Batch, sample_batch
+from test_report_batch import PLANTED_MARKUP, PLANTED_PII, Batch
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 METRICS = FIXTURES / "metrics_2023_sample.json"
@@ -22,11 +22,6 @@ DEPARTMENT = FIXTURES / "report" / "department_2023.yaml"
 REFERENCE_FIGURES = ["783.16", "774.90", "98.95", "580.13", "194.77", "92.10", "46.80", "45.30",
                      "98.10", "88.67", "99.84", "43.21", "第3"]
 HEADINGS = ["一、部门基本情况", "二、绩效自评情况", "三、存在的主要问题", "四、下一步改进措施"]
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 @pytest.fixture
@@ -297,6 +292,7 @@ def _output_texts(batch: Batch) -> dict[str, str]:
     return texts
 
 
+@pytest.mark.e2e
 def test_no_personal_data_in_any_output(batch: Batch) -> None:
     texts = _output_texts(batch)
     assert any(p.endswith("report.html") for p in texts)

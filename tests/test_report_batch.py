@@ -137,11 +137,6 @@ def sample_batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
     return _BATCH
 
 
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
-
-
 def test_batch_good_years_complete(batch: Batch) -> None:
     for year in GOOD_YEARS:
         folder = batch.out / str(year)

@@ -39,13 +39,11 @@ def department() -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample_2023(tmp_path_factory) -> tuple[dict, dict]:
+def sample_2023(sample_build) -> tuple[dict, dict]:
     """The bundled sample 2023 built by the pipeline (metrics with score) and its department."""
-    from evalkit.pipeline import build_year, load_department
+    from evalkit.pipeline import load_department
 
-    base = tmp_path_factory.mktemp("draft")
-    metrics = build_year(2023, ROOT / "data" / "raw", base / "p", base / "o")
-    return metrics, load_department(2023, ROOT / "data" / "raw")
+    return sample_build.metrics(2023), load_department(2023, sample_build.raw)
 
 
 def body_texts(draft, where: str) -> list[str]:

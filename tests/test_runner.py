@@ -13,15 +13,10 @@ import pytest
 from evalkit import runner
 from evalkit.commands import run as run_command
 from evalkit.years import YearsError, parse_years
-from test_report_batch import BROKEN_YEAR, PREVIOUS_REPORT, Batch, sample_batch
+from test_report_batch import BROKEN_YEAR, PREVIOUS_REPORT, Batch
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
-
-
-@pytest.fixture(scope="session")
-def batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
-    return sample_batch(tmp_path_factory)
 
 
 # ---------------------------------------------------------------------------------------------

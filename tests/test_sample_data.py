@@ -255,6 +255,7 @@ def _hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.e2e
 def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
     out = tmp_path / "raw"
     subprocess.run([sys.executable, str(SCRIPT), "--out", str(out)], check=True,
@@ -277,6 +278,7 @@ def test_spending_profile_checkpoints_differ_between_years():
     assert june[2022] >= 50 > june[2023] and june[2021] < 50
 
 
+@pytest.mark.e2e
 def test_self_assessment_written_from_yaml(tmp_path):
     source = tmp_path / "sa.yaml"
     source.write_text(

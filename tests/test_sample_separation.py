@@ -29,6 +29,7 @@ def _copy(tmp: Path, real: dict[int, bool], settings: str = "") -> Path:
     return raw
 
 
+@pytest.mark.e2e
 def test_a_real_year_beside_a_sample_year_warns_and_has_no_yoy(tmp_path, caplog):
     raw = _copy(tmp_path, {2022: False, 2023: True})
     with caplog.at_level(logging.WARNING, logger="evalkit.pipeline"):
@@ -48,6 +49,7 @@ def test_a_real_year_beside_a_sample_year_warns_and_has_no_yoy(tmp_path, caplog)
     assert set(wp.table("yoy_budget").frame["text"]) == {"无上年数据"}
 
 
+@pytest.mark.e2e
 def test_the_sample_itself_still_compares_with_the_sample(tmp_path, caplog):
     raw = _copy(tmp_path, {2022: False, 2023: False})
     with caplog.at_level(logging.WARNING, logger="evalkit.pipeline"):
@@ -57,6 +59,7 @@ def test_the_sample_itself_still_compares_with_the_sample(tmp_path, caplog):
     assert [h["year"] for h in metrics["history"]] == [2022, 2023]
 
 
+@pytest.mark.e2e
 def test_a_sample_year_never_compares_with_real_data_either(tmp_path, caplog):
     raw = _copy(tmp_path, {2021: False, 2022: True, 2023: False})
     with caplog.at_level(logging.WARNING, logger="evalkit.pipeline"):
@@ -66,6 +69,7 @@ def test_a_sample_year_never_compares_with_real_data_either(tmp_path, caplog):
     assert set(metrics["yoy"].values()) == {None}                  # 2022 is the previous year
 
 
+@pytest.mark.e2e
 def test_the_setting_compares_them_anyway(tmp_path, caplog):
     raw = _copy(tmp_path, {2022: False, 2023: True},
                 settings="\nsettings:\n  compare_with_sample: true\n")

@@ -24,12 +24,9 @@ ID = re.compile(r"\b[LM]\d+\.\d+\b")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict:
-    from evalkit.pipeline import build_year
-
-    base = tmp_path_factory.mktemp("scorecard")
-    metrics = build_year(2023, RAW, base / "processed", base / "out")
-    return {"metrics": metrics, "xlsx": base / "out" / "2023" / "scorecard.xlsx"}
+def built(sample_build) -> dict:
+    metrics = sample_build.metrics(2023)
+    return {"metrics": metrics, "xlsx": sample_build.out / "2023" / "scorecard.xlsx"}
 
 
 @pytest.fixture(scope="module")

@@ -250,6 +250,7 @@ def _pipeline():
 
 @pytest.mark.skipif(not (PROJECT_ROOT / "data" / "raw" / "2023" / "self_assessment.xlsx").exists(),
                     reason="sample data not generated yet")
+@pytest.mark.e2e
 def test_end_to_end_2023(tmp_path):
     build_year = _pipeline()
     assert build_year is not None
@@ -266,6 +267,7 @@ def test_end_to_end_2023(tmp_path):
 
 @pytest.mark.skipif(not (PROJECT_ROOT / "data" / "raw" / "2021" / "self_assessment.xlsx").exists(),
                     reason="sample data not generated yet")
+@pytest.mark.e2e
 @pytest.mark.parametrize("year", [2021, 2022])
 def test_end_to_end_other_years_plausible(tmp_path, year):
     m = _pipeline()(year, processed_dir=tmp_path / "p", out_dir=tmp_path / "o", write=False)

@@ -164,6 +164,7 @@ def _write_self_assessment(path: Path, rows: list[dict]) -> None:
 
 @pytest.mark.skipif(not (SAMPLE_2023 / "department.yaml").exists(),
                     reason="sample data not generated")
+@pytest.mark.e2e
 def test_end_to_end_with_the_framework_named_in_department_yaml(sample_raw_copy, tmp_path):
     """The user's path: department.yaml names the file, self_assessment.xlsx has its rows."""
     from evalkit.pipeline import build_year

@@ -324,6 +324,7 @@ def test_the_notebooks_show_every_table_and_only_known_ones():
 
 # --------------------------------------------------------------------------- 底稿.xlsx
 
+@pytest.mark.e2e
 def test_workbook_has_every_table_with_headers_formats_and_a_frozen_row(wp, tmp_path):
     path = xlsx.write_workbook(wp.tables(), tmp_path / xlsx.WORKBOOK_NAME, wp.metrics)
     book = openpyxl.load_workbook(path)
