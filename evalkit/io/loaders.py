@@ -3,6 +3,7 @@ read ``department.yaml``, collect every problem and raise :class:`InputError` on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -144,7 +145,8 @@ def _read_names(target: Path, key: dict[str, Any], salt: str) -> NameIndex | Non
 def _write_names(target: Path, key: dict[str, Any], names: NameIndex | None) -> None:
     if names is not None:
         atomic_write_text(_names_file(target), json.dumps(
-            {"key": key, "hashes": sorted(names.hashes), "lengths": sorted(names.lengths)}))
+            {"key": key, "hashes": _sorted_hashes(names.hashes),
+             "lengths": sorted(names.lengths)}))
 
 
 def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
@@ -206,7 +208,14 @@ def _hash_and_read(path: Path, spec: TableSpec, required: bool, year: int | None
 def _names_digest(names: NameIndex | None) -> str | None:
     if names is None:
         return None
-    return hashlib.sha256("\n".join(sorted(names.hashes)).encode()).hexdigest()[:16]
+    return hashlib.sha256("\n".join(_sorted_hashes(names.hashes)).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=4)
+def _sorted_hashes(hashes: frozenset[str]) -> list[str]:
+    """The names index's hashes in order, sorted once per index (a register has ~150k names;
+    the digest is asked for by every table of the year and the cache file stores them)."""
+    return sorted(hashes)
 
 
 LOAD_ORDER = ("petitions", "budget", "self_assessment", "peers")

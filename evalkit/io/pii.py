@@ -108,10 +108,12 @@ def petitioner_key(name: "pd.Series | Coded | None", id_number: "pd.Series | Cod
     """
     codes, joined = _arrow_pairs(name, id_number) or _pairs(name, id_number, index)
     both_blank = pc.equal(pc.binary_length(joined), 1).to_numpy(zero_copy_only=False)
-    prefix = (salt + "\x1e").encode()
-    sha256 = hashlib.sha256
-    hashed = np.array([sha256(prefix + j).hexdigest()[:KEY_CHARS]
-                       for j in joined.cast(pa.binary()).to_pylist()], dtype=object)
+    salted = hashlib.sha256((salt + "\x1e").encode())   # the salt hashed once, then copied
+    hashed = np.empty(len(joined), dtype=object)
+    for i, j in enumerate(joined.cast(pa.binary()).to_pylist()):
+        h = salted.copy()
+        h.update(j)
+        hashed[i] = h.hexdigest()[:KEY_CHARS]
     hashed[both_blank] = None
     # string[pyarrow] (the tidy dtype) made once per pair, then spread over the rows in C++
     return pd.Series(pd.array(hashed, dtype=STRING).take(codes), index=index)

@@ -57,6 +57,9 @@ KINDS = {"id": ("身份证号码", "ID number"), "mobile": ("手机号码", "mob
          "landline": ("固定电话号码", "landline number"), "name": ("信访人姓名", "petitioner name")}
 NAME_LENGTHS = (2, 3, 4)
 """Names are looked for as runs of 2–4 Han characters (with · for minority names up to 8)."""
+NAME_CELL_CHARS = (2, 12)
+"""Shortest and longest 信访人姓名 cell indexed as a name (blank, one-character and very long
+cells are skipped)."""
 
 
 def check_digit_ok(text: str) -> bool:
@@ -119,11 +122,16 @@ class NameIndex:
     def from_names(cls, names: Iterable[Any], salt: str | None = None) -> "NameIndex":
         """Index the distinct names (blank, one-character and very long cells are skipped)."""
         index = cls(salt or secrets.token_hex(16))
-        seen = {_normal_name(n) for n in names if isinstance(n, str) and 2 <= len(n) <= 12}
+        lo, hi = NAME_CELL_CHARS
+        seen = {_normal_name(n) for n in names if isinstance(n, str) and lo <= len(n) <= hi}
         seen = {n for n in seen if 2 <= len(n) <= 8 and not any(c.isdigit() for c in n)}
-        key, blake = index.key, hashlib.blake2b
-        index.hashes = frozenset(blake(n.encode(), key=key, digest_size=10).hexdigest()
-                                 for n in seen)
+        keyed = hashlib.blake2b(key=index.key, digest_size=10)   # the key block hashed once
+        hashes = set()
+        for n in seen:
+            h = keyed.copy()
+            h.update(n.encode())
+            hashes.add(h.hexdigest())
+        index.hashes = frozenset(hashes)
         index.lengths = frozenset(len(n) for n in seen)
         return index
 

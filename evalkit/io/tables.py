@@ -14,12 +14,12 @@ import pyarrow.compute as pc
 
 from evalkit.errors import Problem, problem
 from evalkit.io import checks
-from evalkit.io.clean import (STRING, Coded, blank_mask, parse_amount,
+from evalkit.io.clean import (STRING, Coded, blank_arrow, blank_mask, parse_amount,
                               parse_bool, parse_category, parse_date, parse_free_text, parse_int,
                               parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
-from evalkit.io.piiscan import HAN_RE2, PREFILTER_RE2, NameIndex, Scanner
+from evalkit.io.piiscan import HAN_RE2, NAME_CELL_CHARS, PREFILTER_RE2, NameIndex, Scanner
 from evalkit.io.readers import (HEADER_SCAN_ROWS, Grid, HeaderMatch, ReadError, header_lookup,
                                 locate_header, normalise_header, read_grid)
 from evalkit.numfmt import FEN_PER_WAN
@@ -162,11 +162,22 @@ def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
 
 
 def _names(body: Body) -> list[object]:
-    """The distinct cells of the 信访人姓名 column (for the names index; never stored)."""
+    """The distinct cells of the 信访人姓名 column (for the names index; never stored).
+
+    Read from a grid, the column's cells are deduplicated in Arrow first (a register of 1M rows
+    has ~150k distinct names), blank cells and cells too short or long to be a name are
+    dropped there, and only the remaining distinct names become Python strings.
+    """
     col = body.coded.get("petitioner_name")
     if col is None:
         return []
-    return [v for v, blank in zip(col.uniques.tolist(), col.blank.tolist()) if not blank]
+    if col.arrow is None:
+        return [v for v, blank in zip(col.uniques.tolist(), col.blank.tolist()) if not blank]
+    lo, hi = NAME_CELL_CHARS
+    cells = pc.unique(col.arrow)
+    length = pc.utf8_length(cells)
+    cells = cells.filter(pc.and_(pc.greater_equal(length, lo), pc.less_equal(length, hi)))
+    return cells.filter(pa.array(~blank_arrow(cells))).to_pylist()
 
 
 def _key(body: Body, salt: str | None) -> pd.Series:
@@ -560,10 +571,10 @@ def _scan_candidates(series: pd.Series, scanner: Scanner) -> list[str]:
     """Distinct values worth scanning in Python: those the Arrow (RE2) prefilter flags as
     possibly holding an ID or phone number, or, when the scanner knows names, two Han
     characters in a row."""
-    values = pd.array(series.dropna().unique(), dtype=STRING)
-    if not len(values):
+    # distinct values first, in Arrow (no copy of the column without its nulls)
+    arr = pc.unique(pa.chunked_array(pa.array(pd.array(series, dtype=STRING)))).drop_null()
+    if not len(arr):
         return []
-    arr = pa.array(values)
     pattern = PREFILTER_RE2 + (f"|{HAN_RE2}" if scanner.names and scanner.names.hashes else "")
     hit = pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
     return arr.filter(pa.array(hit)).to_pylist()
