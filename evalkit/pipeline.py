@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -242,18 +243,58 @@ def _earlier_year_problem(year: int, this_year: int, data_dir: Path, exc: Any) -
 
 
 def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_dir: Path,
-                      settings: Any, notes: list[Any]) -> dict[int, dict[str, Any]]:
-    """Sections of the ``earlier`` years; a year with input errors is left out with a warning."""
+                      settings: Any, notes: list[Any],
+                      prefetched: dict[int, Future] | None = None) -> dict[int, dict[str, Any]]:
+    """Sections of the ``earlier`` years; a year with input errors is left out with a warning.
+
+    ``prefetched``: year -> its load, already started in a second thread (see
+    :func:`_prefetch_previous`)."""
     from evalkit.metrics import year_sections
 
     load_year = _loader()
     sections: dict[int, dict[str, Any]] = {}
     for y in earlier:
         try:
-            sections[y] = year_sections(load_year(y, data_dir, processed_dir), settings)
+            loading = (prefetched or {}).get(y)
+            data = loading.result() if loading is not None else load_year(y, data_dir,
+                                                                          processed_dir)
+            sections[y] = year_sections(data, settings)
         except InputError as exc:
             notes.append(_earlier_year_problem(y, int(year), data_dir, exc))
     return sections
+
+
+PREFETCH_MAX_BYTES = 1 << 30
+"""The previous year is loaded beside this year (a second thread) only when the two years'
+raw files are at most this large together: two loads at once add up their memory, so large
+registers (5M cases a year) are loaded one after the other (bench/README.md)."""
+
+
+def _raw_bytes(year: int, data_dir: Path) -> int:
+    from evalkit.io.loaders import loader_files
+
+    return sum(p.stat().st_size for p in loader_files(year_dir(data_dir, year)))
+
+
+def _prefetch_previous(pool: ThreadPoolExecutor, year: int, data_dir: Path,
+                       processed_dir: Path) -> dict[int, Future]:
+    """Start loading the latest earlier year in ``pool`` while this year loads (both loads
+    spend most of their time in Arrow and hashlib, which release the GIL).
+
+    Speculative: the year may turn out not to be comparable (sample vs real data), and then its
+    load is simply not used. The salt is made first, so both loads share one."""
+    from evalkit.io.pii import get_salt
+
+    earlier = [y for y in available_years(data_dir) if y < year]
+    if not earlier:
+        return {}
+    try:
+        if _raw_bytes(earlier[-1], data_dir) + _raw_bytes(year, data_dir) > PREFETCH_MAX_BYTES:
+            return {}
+        get_salt(processed_dir)
+    except OSError:
+        return {}  # reported by the loads themselves
+    return {earlier[-1]: pool.submit(_loader(), earlier[-1], data_dir, processed_dir)}
 
 
 def build_year(year: int, data_dir: Path | str = DATA_RAW,
@@ -285,14 +326,17 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     load_year = _loader()
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     remember_dirs(int(year), data_dir, processed_dir)
-    data = load_year(int(year), data_dir, processed_dir)
-    rules = [p for p in department_rules(data.department) if p.level == "error"]
-    if rules:
-        raise InputError(rules)
-    settings = MetricSettings.from_department(data.department)
-    earlier = comparable_years(int(year), data.department, data_dir, settings)
-    notes: list[Any] = []
-    sections = _earlier_sections(earlier, int(year), data_dir, processed_dir, settings, notes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prefetched = _prefetch_previous(pool, int(year), data_dir, processed_dir)
+        data = load_year(int(year), data_dir, processed_dir)
+        rules = [p for p in department_rules(data.department) if p.level == "error"]
+        if rules:
+            raise InputError(rules)
+        settings = MetricSettings.from_department(data.department)
+        earlier = comparable_years(int(year), data.department, data_dir, settings)
+        notes: list[Any] = []
+        sections = _earlier_sections(earlier, int(year), data_dir, processed_dir, settings,
+                                     notes, prefetched)
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
                               history=list(sections.values()))
     if any(n.file.startswith(f"{int(year) - 1}/") for n in notes):
