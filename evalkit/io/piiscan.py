@@ -60,6 +60,8 @@ NAME_LENGTHS = (2, 3, 4)
 NAME_CELL_CHARS = (2, 12)
 """Shortest and longest 信访人姓名 cell indexed as a name (blank, one-character and very long
 cells are skipped)."""
+NAME_CHARS = (2, 8)
+"""Shortest and longest name indexed (after normalisation)."""
 
 
 def check_digit_ok(text: str) -> bool:
@@ -119,12 +121,18 @@ class NameIndex:
         return hashlib.blake2b(name.encode(), key=self.key, digest_size=10).hexdigest()
 
     @classmethod
-    def from_names(cls, names: Iterable[Any], salt: str | None = None) -> "NameIndex":
-        """Index the distinct names (blank, one-character and very long cells are skipped)."""
+    def from_names(cls, names: Iterable[Any], salt: str | None = None, *,
+                   normal: Iterable[str] = ()) -> "NameIndex":
+        """Index the distinct names (blank, one-character and very long cells are skipped).
+
+        ``normal``: names known to be normal already (2–8 CJK ideographs, as most are),
+        indexed as they are."""
         index = cls(salt or secrets.token_hex(16))
         lo, hi = NAME_CELL_CHARS
         seen = {_normal_name(n) for n in names if isinstance(n, str) and lo <= len(n) <= hi}
-        seen = {n for n in seen if 2 <= len(n) <= 8 and not any(c.isdigit() for c in n)}
+        seen = {n for n in seen if NAME_CHARS[0] <= len(n) <= NAME_CHARS[1]
+                and not any(c.isdigit() for c in n)}
+        seen.update(normal)
         keyed = hashlib.blake2b(key=index.key, digest_size=10)   # the key block hashed once
         hashes = set()
         for n in seen:

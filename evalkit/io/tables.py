@@ -14,12 +14,13 @@ import pyarrow.compute as pc
 
 from evalkit.errors import Problem, problem
 from evalkit.io import checks
-from evalkit.io.clean import (STRING, Coded, blank_arrow, blank_mask, parse_amount,
+from evalkit.io.clean import (_HAN, STRING, Coded, blank_arrow, blank_mask, parse_amount,
                               parse_bool, parse_category, parse_date, parse_free_text, parse_int,
                               parse_text, squeeze)
 from evalkit.io.located import Locator
 from evalkit.io.pii import petitioner_key
-from evalkit.io.piiscan import HAN_RE2, NAME_CELL_CHARS, PREFILTER_RE2, NameIndex, Scanner
+from evalkit.io.piiscan import (HAN_RE2, NAME_CELL_CHARS, NAME_CHARS, PREFILTER_RE2, NameIndex,
+                                Scanner)
 from evalkit.io.readers import (HEADER_SCAN_ROWS, Grid, HeaderMatch, ReadError, header_lookup,
                                 locate_header, normalise_header, read_grid)
 from evalkit.numfmt import FEN_PER_WAN
@@ -147,7 +148,7 @@ def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
     names = None
     if spec.people:
         frame["petitioner_key"] = _key(body, salt)
-        names = NameIndex.from_names(_names(body), salt)
+        names = _names(body, salt)
         scanner = Scanner(names)
     try:
         late_flags(grid, match, spec, body)
@@ -161,23 +162,30 @@ def read_table(path: Path, spec: TableSpec, unit: str | None = None, *, year: in
     return Loaded(finalise(frame, spec), loc.problems, names)
 
 
-def _names(body: Body) -> list[object]:
-    """The distinct cells of the 信访人姓名 column (for the names index; never stored).
+def _names(body: Body, salt: str | None) -> NameIndex:
+    """The names index of the 信访人姓名 column's distinct cells (the names are never stored).
 
     Read from a grid, the column's cells are deduplicated in Arrow first (a register of 1M rows
-    has ~150k distinct names), blank cells and cells too short or long to be a name are
-    dropped there, and only the remaining distinct names become Python strings.
+    has ~150k distinct names); cells too short or long to be a name are dropped there, and
+    names of 2–8 CJK ideographs (normal already: nothing to fold, trim or upper-case) are
+    passed as such, so only the other cells go through the Python normalisation.
     """
     col = body.coded.get("petitioner_name")
     if col is None:
-        return []
+        return NameIndex.from_names([], salt)
     if col.arrow is None:
-        return [v for v, blank in zip(col.uniques.tolist(), col.blank.tolist()) if not blank]
+        return NameIndex.from_names([v for v, blank in zip(col.uniques.tolist(),
+                                                             col.blank.tolist()) if not blank],
+                                    salt)
     lo, hi = NAME_CELL_CHARS
     cells = pc.unique(col.arrow)
     length = pc.utf8_length(cells)
     cells = cells.filter(pc.and_(pc.greater_equal(length, lo), pc.less_equal(length, hi)))
-    return cells.filter(pa.array(~blank_arrow(cells))).to_pylist()
+    han = pc.match_substring_regex(cells, f"^{_HAN}+$").to_numpy(zero_copy_only=False)
+    short = pc.less_equal(pc.utf8_length(cells), NAME_CHARS[1]).to_numpy(zero_copy_only=False)
+    other = cells.filter(pa.array(~han))
+    return NameIndex.from_names(other.filter(pa.array(~blank_arrow(other))).to_pylist(), salt,
+                                normal=cells.filter(pa.array(han & short)).to_pylist())
 
 
 def _key(body: Body, salt: str | None) -> pd.Series:
