@@ -273,7 +273,7 @@ def extract_body(grid: Grid, match: HeaderMatch, spec: TableSpec) -> Body:
     n_filled = np.zeros(n, dtype=np.int64)
     for k, c in cols.items():
         if k not in personal:
-            n_filled += ~_blank_codes(c)
+            _count_filled(n_filled, c)
     np.add.at(n_filled, [r - start - 1 for r, _ in flags], 1)
     labels = _label_columns(spec, match, cols, coded, grid.width)
     total, grand = _total_rows(spec, labels, cols, n)
@@ -393,11 +393,14 @@ def _total_rows(spec: TableSpec, labels: list[tuple[str | None, Coded]],
     grand = np.zeros(n, dtype=bool)
     codes = [k for k in spec.code_keys if k in cols]
     for key, col in labels:
+        hits = _label_hits(col, TOTAL_RE)
+        if not hits.any():
+            continue  # nor a grand total (every grand total label is a total label)
         others = np.ones(n, dtype=bool)
         for k in codes:
             if k != key:
                 others &= _blank_codes(cols[k])
-        total |= _label_hits(col, TOTAL_RE)[col.codes] & others
+        total |= hits[col.codes] & others
         grand |= _label_hits(col, GRAND_TOTAL_RE)[col.codes] & others
     return total, grand & total
 
@@ -419,6 +422,16 @@ def _groups(labels: list[tuple[str | None, Coded]], index: pd.Index, total: np.n
 def _blank_codes(col: Coded) -> np.ndarray:
     """Blank mask of a coded column, one row each."""
     return col.blank[col.codes]
+
+
+def _count_filled(n_filled: np.ndarray, col: Coded) -> None:
+    """Add 1 to ``n_filled`` where ``col`` is not blank (without a per-row gather when none or
+    every one of its distinct cells is blank, as for most columns of a large register)."""
+    blank = col.blank
+    if not blank.any():
+        n_filled += 1
+    elif not blank.all():
+        n_filled += ~blank[col.codes]
 
 
 def _label_mask(columns: list[Coded], regex: re.Pattern[str], n: int) -> np.ndarray:

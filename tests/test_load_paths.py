@@ -1,0 +1,83 @@
+"""The fast paths of a first run give what the plain paths give: the register's names index
+built from Arrow, and the previous year loaded in a second thread (issue 15)."""
+
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import evalkit.io
+from evalkit import pipeline
+from evalkit.io import cache
+from evalkit.io.clean import Coded
+from evalkit.io.pii import get_salt, salt_id
+from evalkit.io.piiscan import NameIndex
+from evalkit.io.tables import Body, _names
+
+ODD_NAMES = ["张三", " 张三 ", "李四四四四四四四四", "王五", "ｗａｎｇ", "A", "", "  ", "何强2",
+             "欧阳·娜娜", "张三", "李　四", "abc de", "张" * 13, "—", "赵六", "Ｌｉ　Ｍｉｎｇ",
+             "张三三三三三三三", "张三三三三三三三三", "一二", "nan"]
+"""Blank and dash cells, padded, full-width, too short, too long (before and after
+normalisation), digits, middle dot, inner full-width space, 8 and 9 ideographs."""
+
+
+def test_names_index_from_arrow_equals_the_python_rule():
+    arr = pa.array(ODD_NAMES)
+    coded = Coded.from_arrow(arr, pd.RangeIndex(len(ODD_NAMES)))
+    body = Body(pd.DataFrame(index=pd.RangeIndex(len(ODD_NAMES))), pd.DataFrame(),
+                {"petitioner_name": coded})
+    fast = _names(body, "salt")
+    plain = NameIndex.from_names([c for c, blank in zip(ODD_NAMES, coded.blank[coded.codes])
+                                  if not blank], "salt")
+    assert fast.hashes == plain.hashes and fast.lengths == plain.lengths
+    assert fast.digest("张三三三三三三三") in fast.hashes          # 8 ideographs: a name
+    assert fast.digest("张三三三三三三三三") not in fast.hashes     # 9: not
+    assert fast.digest("LIMING") in fast.hashes                   # folded, no space, upper
+    assert fast.digest("何强2") not in fast.hashes
+
+
+def _record_loads(monkeypatch) -> dict[int, bool]:
+    """year -> whether it was loaded on the main thread."""
+    seen: dict[int, bool] = {}
+    load = evalkit.io.load_year
+
+    def recording(year, *args, **kwargs):
+        seen[int(year)] = threading.current_thread() is threading.main_thread()
+        return load(year, *args, **kwargs)
+
+    monkeypatch.setattr(evalkit.io, "load_year", recording)
+    return seen
+
+
+@pytest.mark.e2e
+def test_previous_year_loads_beside_this_year_with_the_same_salt(sample_raw_copy, tmp_path,
+                                                                 monkeypatch):
+    seen = _record_loads(monkeypatch)
+    processed = tmp_path / "p"
+    pipeline.build_year(2023, sample_raw_copy, processed, tmp_path / "o", write=False,
+                        score=False)
+    assert seen == {2023: True, 2022: False, 2021: True}
+    # one salt for every year, though two loads started on an empty cache folder at once
+    salt = salt_id(get_salt(processed))
+    for year in (2021, 2022, 2023):
+        entry = cache.read_entry(processed / str(year) / "petitions.parquet")
+        assert entry is not None and entry.key["salt"] == salt
+
+
+@pytest.mark.e2e
+def test_large_years_load_one_after_the_other_with_the_same_figures(sample_raw_copy, tmp_path,
+                                                                    monkeypatch):
+    together = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
+                                   write=False)
+    seen = _record_loads(monkeypatch)
+    monkeypatch.setattr(pipeline, "PREFETCH_MAX_BYTES", 0)
+    apart = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
+                                write=False)
+    assert seen == {2023: True, 2022: True, 2021: True}
+    for m in (together, apart):
+        m.pop(pipeline.PROVENANCE_KEY, None)
+        m.pop("generated_at")
+    assert together == apart
