@@ -14,8 +14,9 @@ from evalkit import pipeline
 from evalkit.io import cache
 from evalkit.io.clean import Coded
 from evalkit.io.pii import get_salt, salt_id
-from evalkit.io.piiscan import NameIndex
-from evalkit.io.tables import Body, _names
+from evalkit.io import tables
+from evalkit.io.piiscan import NameIndex, Scanner
+from evalkit.io.tables import Body, _names, _scan_candidates
 
 ODD_NAMES = ["张三", " 张三 ", "李四四四四四四四四", "王五", "ｗａｎｇ", "A", "", "  ", "何强2",
              "欧阳·娜娜", "张三", "李　四", "abc de", "张" * 13, "—", "赵六", "Ｌｉ　Ｍｉｎｇ",
@@ -81,3 +82,17 @@ def test_large_years_load_one_after_the_other_with_the_same_figures(sample_raw_c
         m.pop(pipeline.PROVENANCE_KEY, None)
         m.pop("generated_at")
     assert together == apart
+
+
+def test_scan_candidates_of_a_case_number_column_match_the_distinct_first_order(monkeypatch):
+    cells = [f"ZC2023-{i:08d}" for i in range(5000)]
+    cells[10] = cells[4000] = "ZC 440183196008017014"          # an ID number typed in, twice
+    cells[20] = "13640308568"
+    cells[30] = None
+    cells[40] = "张三反映"                                        # a name, with names known
+    series = pd.Series(pd.array(cells, dtype="string[pyarrow]"))
+    scanner = Scanner(NameIndex.from_names(["张三"], "salt"))
+    rows_first = _scan_candidates(series, scanner)
+    monkeypatch.setattr(tables, "DISTINCT_SAMPLE", 10**9)         # distinct values first
+    assert _scan_candidates(series, scanner) == rows_first == [
+        "ZC 440183196008017014", "13640308568", "张三反映"]
