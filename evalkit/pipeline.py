@@ -266,14 +266,19 @@ def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_d
 
 PREFETCH_MAX_BYTES = 1 << 30
 """The previous year is loaded beside this year (a second thread) only when the two years'
-raw files are at most this large together: two loads at once add up their memory, so large
-registers (5M cases a year) are loaded one after the other (bench/README.md)."""
+raw files are at most this large together (xlsx counted :data:`XLSX_WEIGHT` times): two loads
+at once add up their memory, so large registers (5M csv cases a year, 1M in xlsx) are loaded
+one after the other (bench/README.md)."""
+XLSX_WEIGHT = 10
+"""An xlsx byte is compressed sheet XML: it weighs about this many csv bytes once read."""
 
 
 def _raw_bytes(year: int, data_dir: Path) -> int:
+    """The size of the year's raw files, xlsx weighted as csv (see :data:`XLSX_WEIGHT`)."""
     from evalkit.io.loaders import loader_files
 
-    return sum(p.stat().st_size for p in loader_files(year_dir(data_dir, year)))
+    return sum(p.stat().st_size * (XLSX_WEIGHT if p.suffix.lower() == ".xlsx" else 1)
+               for p in loader_files(year_dir(data_dir, year)))
 
 
 def _prefetch_previous(pool: ThreadPoolExecutor, year: int, data_dir: Path,
