@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -16,6 +17,7 @@ from evalkit.io.clean import Coded
 from evalkit.io.pii import get_salt, salt_id
 from evalkit.io import tables
 from evalkit.io.piiscan import NameIndex, Scanner
+from evalkit.io.readers import _codes_with_rows_at
 from evalkit.io.tables import Body, _names, _scan_candidates
 
 ODD_NAMES = ["张三", " 张三 ", "李四四四四四四四四", "王五", "ｗａｎｇ", "A", "", "  ", "何强2",
@@ -96,3 +98,16 @@ def test_scan_candidates_of_a_case_number_column_match_the_distinct_first_order(
     monkeypatch.setattr(tables, "DISTINCT_SAMPLE", 10**9)         # distinct values first
     assert _scan_candidates(series, scanner) == rows_first == [
         "ZC 440183196008017014", "13640308568", "张三反映"]
+
+
+@pytest.mark.parametrize("n, k", [(0, 0), (5, 0), (0, 2), (10, 3), (7, 1), (1000, 70)])
+def test_csv_codes_with_odd_records_put_back_in_place(n, k):
+    """Title lines and ragged records (``k`` of them) go back at their record numbers, few
+    (copied runs) or many (a row mask)."""
+    rng = np.random.default_rng(n + k)
+    codes = rng.integers(0, 50, n).astype(np.int16)
+    at = np.sort(rng.choice(n + k, k, replace=False)) if k else np.array([], dtype=np.int64)
+    full = _codes_with_rows_at(codes, at, 50, np.int16)
+    assert len(full) == n + k
+    assert full[at].tolist() == list(range(50, 50 + k))
+    assert np.delete(full, at).tolist() == codes.tolist()

@@ -537,24 +537,45 @@ class _Column:
     def finish(self, n_rows: int, at: np.ndarray, extra: list[str]) -> pa.Array:
         """The column as one dictionary array, with ``extra`` cells put in at rows ``at``.
 
-        Its codes take 1, 2 or 4 bytes a row, as few as the number of distinct cells allows."""
+        Its codes take 1, 2 or 4 bytes a row, as few as the number of distinct cells allows.
+        The text of a plain column is copied once (its blocks and the extra cells together)."""
+        extras = [pa.array(extra, type=pa.string())] if len(at) else []
         if self.plain or not self.chunks:
-            values = pa.concat_arrays(self.chunks) if self.chunks else pa.array([], pa.string())
-            codes = None
+            values = pa.concat_arrays(self.chunks + extras) if self.chunks or extras \
+                else pa.array([], pa.string())
+            codes, base = None, n_rows
         else:
             merged = pa.concat_arrays(self.chunks)       # dictionaries unified
-            values = merged.dictionary
+            values, base = merged.dictionary, len(merged.dictionary)
+            if extras:
+                values = pa.concat_arrays([values, *extras])
             codes = merged.indices.to_numpy(zero_copy_only=False)
         self.chunks = []
-        dtype = _code_dtype(len(values) + len(at))
-        full = np.empty(n_rows + len(at), dtype=dtype)
+        dtype = _code_dtype(base + len(at))
+        full = _codes_with_rows_at(np.arange(n_rows, dtype=dtype) if codes is None else codes,
+                                   at, base, dtype)
+        # the codes are in range by construction: no bounds check over every row
+        return pa.DictionaryArray.from_arrays(pa.array(full), values, safe=False)
+
+
+def _codes_with_rows_at(codes: np.ndarray, at: np.ndarray, base: int, dtype: type) -> np.ndarray:
+    """``codes`` with the codes ``base, base + 1, ...`` put in at rows ``at`` (ascending)."""
+    full = np.empty(len(codes) + len(at), dtype=dtype)
+    if len(at) <= 64 and bool((np.diff(at) > 0).all()):
+        # a few odd records (title lines): copy the runs between them, no row mask
+        start = src = 0
+        for row in at.tolist():
+            full[start:row] = codes[src:src + row - start]
+            src += row - start
+            start = row + 1
+        full[start:] = codes[src:]
+    else:
         rows = np.ones(len(full), dtype=bool)
         rows[at] = False
-        full[rows] = np.arange(n_rows, dtype=dtype) if codes is None else codes
-        if len(at):
-            full[at] = len(values) + np.arange(len(at), dtype=dtype)
-            values = pa.concat_arrays([values, pa.array(extra, type=pa.string())])
-        return pa.DictionaryArray.from_arrays(pa.array(full), values)
+        full[rows] = codes
+    if len(at):
+        full[at] = base + np.arange(len(at), dtype=dtype)
+    return full
 
 
 def _code_dtype(n: int) -> type:
