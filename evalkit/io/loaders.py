@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,14 +151,15 @@ def _write_names(target: Path, key: dict[str, Any], names: NameIndex | None) -> 
 
 def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
               processed_dir: Path | None, unit: str | None, salt: str | None = None,
-              scanner: Scanner | None = None) -> _Loaded:
+              scanner: Scanner | None = None, writer: _Writer | None = None) -> _Loaded:
     """Load a table, reusing the parquet cache when the raw file is unchanged.
 
     The raw file is hashed (streamed, once per run) in a second thread while the main thread
     reads the cache file, or, when there is none, parses the raw file (both release the GIL).
     A cache file is used only if its stored key, which includes that SHA-256, is the expected
     one. ``salt``: the year's salt, when the caller already has it; ``scanner``: the
-    personal-data scanner (its names index is part of the key of every table but the register).
+    personal-data scanner (its names index is part of the key of every table but the register);
+    ``writer``: where to put the cache write started in a thread (else written here).
     """
     if processed_dir is None:
         try:
@@ -185,9 +186,35 @@ def _load_one(path: Path, spec: TableSpec, required: bool, year: int | None,
     loaded = parsed or read_table(path, spec, unit, year=year, salt=salt, required=required,
                                   scanner=scanner)
     if loaded.frame is not None and not any(p.level == "error" for p in loaded.problems):
+        _save(writer, target, key, loaded)
+    return _Loaded(loaded.frame, loaded.problems, src, loaded.names)
+
+
+@dataclass
+class _Writer:
+    """The year's cache writes, done in a thread (Arrow and the file system release the GIL)
+    while the next table loads; :func:`collect_year` waits for them before it returns."""
+
+    pool: ThreadPoolExecutor
+    writes: list[Future] = field(default_factory=list)
+
+    def finish(self) -> None:
+        """Wait for every write; a failed one raises here, as it did when written in line."""
+        wait(self.writes)
+        for done in self.writes:
+            done.result()
+
+
+def _save(writer: _Writer | None, target: Path, key: dict[str, Any], loaded: Any) -> None:
+    """Write the cache file and the names index beside it (in ``writer``'s thread if given)."""
+    def save() -> None:
         cache.write_cached(target, loaded.frame, key, loaded.problems)
         _write_names(target, key, loaded.names)
-    return _Loaded(loaded.frame, loaded.problems, src, loaded.names)
+
+    if writer is None:
+        save()
+    else:
+        writer.writes.append(writer.pool.submit(save))
 
 
 def _hash_and_read(path: Path, spec: TableSpec, required: bool, year: int | None,
@@ -247,28 +274,33 @@ def collect_year(year_dir: Path, processed_dir: Path | None = None,
     problems: list[Problem] = []
     sources: dict[str, SourceFile] = {}
     scanner = Scanner()
-    for name in LOAD_ORDER:
-        loaded = _collect_table(year_dir, name, year, processed_dir, units, salt, scanner)
-        parts[name] = loaded.frame
-        problems.extend(loaded.problems)
-        if loaded.source is not None:
-            sources[name] = loaded.source
-        if loaded.names is not None:
-            scanner = Scanner(loaded.names)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writer = _Writer(pool)
+        for name in LOAD_ORDER:
+            loaded = _collect_table(year_dir, name, year, processed_dir, units, salt, scanner,
+                                    writer)
+            parts[name] = loaded.frame
+            problems.extend(loaded.problems)
+            if loaded.source is not None:
+                sources[name] = loaded.source
+            if loaded.names is not None:
+                scanner = Scanner(loaded.names)
+        writer.finish()
     parts["sources"] = [sources[n] for n in (*REQUIRED_TABLES, *OPTIONAL_TABLES) if n in sources]
     parts["department"] = _collect_department(year_dir, scanner, parts["sources"], problems)
     return parts, problems
 
 
 def _collect_table(year_dir: Path, name: str, year: int | None, processed_dir: Path | None,
-                   units: dict[str, str] | None, salt: str | None, scanner: Scanner) -> _Loaded:
+                   units: dict[str, str] | None, salt: str | None, scanner: Scanner,
+                   writer: _Writer) -> _Loaded:
     spec = TABLES[name]
     path = find_file(year_dir, spec.file_stem, config.TABLE_SUFFIXES)
     if path is None:
         missing = [_missing(year_dir, spec.file_stem, config.TABLE_SUFFIXES)]
         return _Loaded(None, missing if name in REQUIRED_TABLES else [], None)
     return _load_one(path, spec, name in REQUIRED_TABLES, year, processed_dir,
-                     (units or {}).get(name), salt, scanner)
+                     (units or {}).get(name), salt, scanner, writer)
 
 
 def _collect_department(year_dir: Path, scanner: Scanner, sources: list[SourceFile],
