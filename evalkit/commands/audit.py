@@ -10,10 +10,13 @@ import json
 import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from evalkit.audit.readers import AuditReadError
-from evalkit.audit.run import EXIT_UNREADABLE, audit_file, render_text
-from evalkit.audit.text import printable
+if TYPE_CHECKING:
+    from evalkit.audit.readers import AuditReadError
+
+# evalkit.audit is imported when the command runs, not when the CLI starts (every other
+# command, ``evalkit metrics`` first, would pay ~0.1 s for it)
 
 
 def _decimal(text: str) -> Decimal:
@@ -24,6 +27,9 @@ def _decimal(text: str) -> Decimal:
 
 
 def _error_json(args: argparse.Namespace, exc: AuditReadError) -> str:
+    from evalkit.audit.run import EXIT_UNREADABLE
+    from evalkit.audit.text import printable
+
     return json.dumps({"file": printable(args.file), "error": {
         "zh": printable(exc.zh), "en": printable(exc.en), "path": printable(exc.path)},
         "exit_code": EXIT_UNREADABLE}, ensure_ascii=False, indent=2)
@@ -31,6 +37,10 @@ def _error_json(args: argparse.Namespace, exc: AuditReadError) -> str:
 
 def handler(args: argparse.Namespace) -> int:
     """Run the audit; print the table (or JSON) and return the exit code."""
+    from evalkit.audit.readers import AuditReadError
+    from evalkit.audit.run import EXIT_UNREADABLE, audit_file, render_text
+    from evalkit.audit.text import printable
+
     try:
         result = audit_file(args.file, args.metrics, args.module_max,
                             getattr(args, "framework", None))
