@@ -270,7 +270,8 @@ raw files are at most this large together (xlsx counted :data:`XLSX_WEIGHT` time
 at once add up their memory, so large registers (5M csv cases a year, 1M in xlsx) are loaded
 one after the other (bench/README.md)."""
 XLSX_WEIGHT = 10
-"""An xlsx byte is compressed sheet XML: it weighs about this many csv bytes once read."""
+"""An xlsx byte is compressed sheet XML: it weighs about this many csv bytes once read (a 1M-case
+register is 118 MiB of xlsx with a 2.2 GiB peak, or 289 MiB of csv with a 0.85 GiB peak)."""
 
 
 def _raw_bytes(year: int, data_dir: Path) -> int:
