@@ -378,12 +378,14 @@ class Prepared:
 
 def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
                  stream: TextIO = sys.stdout, *, charts: bool = True,
-                 isolate: bool = True) -> Prepared:
+                 isolate: bool = True, notebooks: Sequence[Path] = ()) -> Prepared:
     """Build the year (metrics.json, scorecard.xlsx) and its charts into a new staging folder.
 
     Prints ``[year] inputs … ok`` with one line per load warning under it (or ``FAILED`` with
     the located problems) and ``[year] charts … ok``. On failure the staging folder is removed
     and ``message`` says why. ``isolate``: build in a child process (see :func:`_build_year`).
+    ``notebooks``: the notebooks that will run; when one of them opens the working papers, what
+    they show is rendered here once (:func:`_prepare_workpapers`).
     """
     start = time.perf_counter()
     try:
@@ -419,7 +421,33 @@ def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
         except Exception as exc:  # noqa: BLE001 - a chart bug fails this year, not the batch
             return failed("charts", [_located(exc)], "图表绘制失败 / charts failed")
         print(f"[{year}] charts … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+    _prepare_workpapers(year, data_dir, processed_dir, staging, notebooks, stream)
     return Prepared(staging, "", time.perf_counter() - start)
+
+
+def _prepare_workpapers(year: int, data_dir: Path, processed_dir: Path, staging: Path,
+                        notebooks: Sequence[Path], stream: TextIO) -> None:
+    """Render what the notebooks show into the year's batch cache
+    (:func:`evalkit.workpapers.batch.prepare_cache`), so their kernels import and compute
+    nothing; the report files, 底稿.xlsx and the year-end monitoring are written here when a
+    notebook makes that call. Only a speed-up: on any failure the notebooks compute as without
+    it (and report the located error themselves), so this step never fails the year."""
+    sources = []
+    for nb in notebooks:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            sources.append(Path(nb).read_text(encoding="utf-8"))
+    if not any("open_year" in s or "open_monitor" in s for s in sources):
+        return
+    from evalkit.workpapers import batch
+
+    t0 = time.perf_counter()
+    try:
+        batch.prepare_cache(year, data_dir, processed_dir, staging,
+                            writers=batch.writers_called(sources))
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        print(f"[{year}] workpapers … skipped ({_located(exc)})", file=stream, flush=True)
+        return
+    print(f"[{year}] workpapers … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
 
 
 def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
@@ -440,7 +468,8 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
         print(f"[{year}] {text}", file=stream, flush=True)
 
     if prepared is None and validate:
-        prepared = prepare_year(year, data_dir, processed_dir, out_dir, stream)
+        prepared = prepare_year(year, data_dir, processed_dir, out_dir, stream,
+                                notebooks=notebooks)
     if prepared is not None and prepared.staging is None:
         result.message = prepared.message
         result.seconds = time.perf_counter() - start + prepared.seconds
@@ -615,7 +644,7 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
     if validate:
         for year in years:
             prepared[year] = prep_pool.submit(prepare_year, year, data_dir, processed_dir,
-                                              out_dir, stream)
+                                              out_dir, stream, notebooks=notebooks)
 
     def one(year: int) -> YearResult:
         ready = prepared[year].result() if year in prepared else None
