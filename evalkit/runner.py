@@ -8,7 +8,10 @@ For every year, in one Python process:
    files (a native abort, an exhausted memory) fails that year alone; then draw its charts once
    (``evalkit.charts.save_all_charts``); a bad input prints its located problems, marks the year
    failed and the runner goes on with the next year; every load warning is printed under the
-   year's ``inputs … ok`` line;
+   year's ``inputs … ok`` line; then, when the notebooks open the working papers, render once
+   what they show (``evalkit.workpapers.prepare``: tables, checks, charts, the report files,
+   底稿.xlsx, the year-end monitoring) into the staging folder's batch cache, which the kernels
+   replay without importing pandas while it is fresh (``evalkit.workpapers.batch``);
 2. execute each ``notebooks/NN_*.ipynb`` with papermill (kernel ``python3``, a per-cell timeout,
    parameters checked against the notebook's declared ones) with ``out_dir`` pointing at the
    staging folder, so every output of the year (report.html, executed notebooks/) lands there;
@@ -428,7 +431,7 @@ def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
 def _prepare_workpapers(year: int, data_dir: Path, processed_dir: Path, staging: Path,
                         notebooks: Sequence[Path], stream: TextIO) -> None:
     """Render what the notebooks show into the year's batch cache
-    (:func:`evalkit.workpapers.batch.prepare_cache`), so their kernels import and compute
+    (:func:`evalkit.workpapers.prepare.prepare_cache`), so their kernels import and compute
     nothing; the report files, 底稿.xlsx and the year-end monitoring are written here when a
     notebook makes that call. Only a speed-up: on any failure the notebooks compute as without
     it (and report the located error themselves), so this step never fails the year."""
@@ -438,12 +441,12 @@ def _prepare_workpapers(year: int, data_dir: Path, processed_dir: Path, staging:
             sources.append(Path(nb).read_text(encoding="utf-8"))
     if not any("open_year" in s or "open_monitor" in s for s in sources):
         return
-    from evalkit.workpapers import batch
+    from evalkit.workpapers import prepare
 
     t0 = time.perf_counter()
     try:
-        batch.prepare_cache(year, data_dir, processed_dir, staging,
-                            writers=batch.writers_called(sources))
+        prepare.prepare_cache(year, data_dir, processed_dir, staging,
+                              writers=prepare.writers_called(sources))
     except Exception as exc:  # noqa: BLE001 - see the docstring
         print(f"[{year}] workpapers … skipped ({_located(exc)})", file=stream, flush=True)
         return

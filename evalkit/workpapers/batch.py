@@ -3,13 +3,13 @@
 A notebook kernel that imports pandas, recomputes the tables and the year-end monitoring and
 draws nothing new costs several times a kernel that only shows them. ``evalkit run`` prepares
 each year in its own process (pandas already loaded there): after the metrics and the charts,
-:func:`prepare_cache` opens the year's working papers exactly as a notebook does, renders every
+:func:`evalkit.workpapers.prepare.prepare_cache` opens the year's working papers exactly as a notebook does, renders every
 table, check and chart the notebooks show into IPython display bundles, writes the report files,
 底稿.xlsx and the year-end monitoring outputs (the same calls the notebooks make), and records it
 all in ``<out_dir>/<year>/.workpapers-cache.json`` of the staging folder (a dot file: it is never
 promoted, and goes with the staging folder).
 
-In the kernel, :func:`read_cache` (called by ``workpapers.open_year`` and ``open_monitor``)
+The runner's side is :mod:`evalkit.workpapers.prepare`. In the kernel, :func:`read_cache` (called by ``workpapers.open_year`` and ``open_monitor``)
 returns the cache only when its key still matches: same year and folders, same evalkit code
 (every ``*.py``/``*.yaml`` of the package), same raw files (every file of every year folder up
 to the year, by SHA-256), same framework file, same metrics.json (SHA-256), same pandas and
@@ -33,27 +33,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from evalkit import config
-from evalkit.fsutil import atomic_write_text, sha256_file
+from evalkit.fsutil import sha256_file
 from evalkit.years import available_years
 
 if TYPE_CHECKING:
     from evalkit.workpapers.params import Dirs
-    from evalkit.workpapers.session import Workpapers
 
 CACHE_NAME = ".workpapers-cache.json"
 VERSION = 1
 METRICS_FILE = "metrics.json"          # = evalkit.pipeline.METRICS_FILE
 
-#: ``rows`` of every ``wp.show(name, rows)`` recorded (the notebooks show whole tables and the
-#: first 10 or 20 cases of a list); a whole table is recorded up to :data:`MAX_ROWS` rows.
-SHOWN_ROWS: tuple[int | None, ...] = (None, 10, 20)
-MAX_ROWS = 500
-#: ``wp.check(*sections)`` calls recorded.
-CHECKS: tuple[tuple[str, ...], ...] = ((), ("budget",), ("petitions",), ("score",))
-#: What the runner also writes, when a notebook of the batch makes the call (name in its source).
-WRITERS = {"report": "build_report", "workbook": "write_workbook", "monitor": "open_monitor"}
-#: ``as_of`` of the monitoring the batch runs (blank: the year end, as notebook 05 in the batch).
-BATCH_AS_OF = ""
 
 
 # --------------------------------------------------------------------------- the key
@@ -235,7 +224,7 @@ def file_records(base: Path, files: Mapping[str, Path]) -> dict[str, dict[str, A
             for name, p in files.items()}
 
 
-def _record(calls: dict[str, Any], recorder: Recorder, call: tuple[Any, ...],
+def record_call(calls: dict[str, Any], recorder: Recorder, call: tuple[Any, ...],
             show: Callable[[], Any]) -> None:
     """Record what ``show()`` displays under ``call``; nothing when it raises (the notebook then
     computes it and shows the located error itself)."""
@@ -246,72 +235,3 @@ def _record(calls: dict[str, Any], recorder: Recorder, call: tuple[Any, ...],
         recorder.take()
         return
     calls[call_key(*call)] = recorder.take()
-
-
-def _record_tables(wp: "Workpapers", calls: dict[str, Any], recorder: Recorder) -> None:
-    from evalkit.charts import SPECS
-    from evalkit.workpapers.registry import TABLES
-
-    for name in TABLES:
-        try:
-            size = len(wp.table(name))
-        except Exception:  # noqa: BLE001 - the notebook shows this table's error itself
-            continue
-        for rows in SHOWN_ROWS:
-            if rows is None and size > MAX_ROWS:
-                continue
-            _record(calls, recorder, ("show", name, rows),
-                    lambda name=name, rows=rows: wp.show(name, rows))
-    for sections in CHECKS:
-        _record(calls, recorder, ("check", *sections), lambda s=sections: wp.check(*s))
-    for name in SPECS:
-        _record(calls, recorder, ("charts", name), lambda n=name: wp.charts(n))
-
-
-def _record_files(calls: dict[str, Any], what: str, base: Path,
-                  write: Callable[[], Mapping[str, Path]]) -> None:
-    try:
-        files = write()
-    except Exception:  # noqa: BLE001 - the notebook makes the call and shows the error itself
-        return
-    calls[call_key("files", what)] = file_records(base, files)
-
-
-def prepare_cache(year: int, data_dir: Path | str, processed_dir: Path | str, out_dir: Path | str,
-                  writers: Iterable[str] = tuple(WRITERS)) -> Path:
-    """Render the year's notebook outputs into ``<out_dir>/<year>/.workpapers-cache.json``.
-
-    ``out_dir`` holds the year's fresh ``metrics.json`` and charts (the runner's staging
-    folder). ``writers``: which of :data:`WRITERS` to also run (the report files, 底稿.xlsx, the
-    year-end monitoring), those a notebook of the batch calls.
-    """
-    from evalkit.workpapers.monitoring import MonitorPapers
-    from evalkit.workpapers.params import resolve_dirs
-    from evalkit.workpapers.session import Workpapers
-
-    dirs = resolve_dirs(data_dir, processed_dir, out_dir)
-    base = dirs.year_out(year)
-    metrics_bytes = (base / METRICS_FILE).read_bytes()
-    metrics = json.loads(metrics_bytes)
-    key = cache_key(year, dirs, metrics_bytes, metrics)
-    wp = Workpapers(int(year), dirs, metrics)
-    recorder = Recorder(base)
-    wp.emit = recorder
-    calls: dict[str, Any] = {}
-    writers = set(writers)
-    with kernel_pandas_options():
-        _record_tables(wp, calls, recorder)
-        if "report" in writers:
-            _record_files(calls, "report", base, wp.build_report)
-        if "workbook" in writers:
-            _record_files(calls, "workbook", base, lambda: {"xlsx": wp.write_workbook()})
-        if "monitor" in writers:
-            MonitorPapers(int(year), BATCH_AS_OF, dirs).record(calls, recorder)
-    return atomic_write_text(cache_path(dirs, year),
-                             json.dumps({"key": key, "calls": calls}, ensure_ascii=False))
-
-
-def writers_called(sources: Iterable[str]) -> list[str]:
-    """Which of :data:`WRITERS` the notebook sources call."""
-    text = "\n".join(sources)
-    return [what for what, call in WRITERS.items() if call in text]

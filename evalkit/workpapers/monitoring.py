@@ -141,7 +141,7 @@ class MonitorPapers:
             (("written",), self.written), (("chart",), self.chart), (("notes",), self.notes)]
         shows += [(("show", h), lambda h=h: self.show(h)) for h in self.headings()]
         for call, show in shows:
-            batch._record(calls, recorder, ("monitor", self.as_of, *call), show)
+            batch.record_call(calls, recorder, ("monitor", self.as_of, *call), show)
         calls[batch.call_key("files", f"monitor:{self.as_of}")] = batch.file_records(
             self.dirs.year_out(self.year), paths)
 
