@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import multiprocessing
 import os
@@ -437,16 +438,17 @@ def _prepare_workpapers(year: int, data_dir: Path, processed_dir: Path, staging:
     it (and report the located error themselves), so this step never fails the year."""
     sources = []
     for nb in notebooks:
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            sources.append(Path(nb).read_text(encoding="utf-8"))
+        with contextlib.suppress(OSError, ValueError):
+            cells = json.loads(Path(nb).read_text(encoding="utf-8")).get("cells") or []
+            sources += ["".join(c.get("source") or "") for c in cells
+                        if c.get("cell_type") == "code"]
     if not any("open_year" in s or "open_monitor" in s for s in sources):
         return
     from evalkit.workpapers import prepare
 
     t0 = time.perf_counter()
     try:
-        prepare.prepare_cache(year, data_dir, processed_dir, staging,
-                              writers=prepare.writers_called(sources))
+        prepare.prepare_cache(year, data_dir, processed_dir, staging, sources)
     except Exception as exc:  # noqa: BLE001 - see the docstring
         print(f"[{year}] workpapers … skipped ({_located(exc)})", file=stream, flush=True)
         return
