@@ -120,6 +120,63 @@ def _record_files(calls: dict[str, Any], what: str, base: Path,
     calls[batch.call_key("files", what)] = batch.file_records(base, files)
 
 
+class Preparation:
+    """The batch cache of one year, in two steps (see :func:`prepare_cache`).
+
+    :meth:`shows` records the display calls (tables, checks, charts) and writes the cache: the
+    notebooks that only show can run from then on. :meth:`writers` then makes the writing calls
+    the notebooks make (report files, 底稿.xlsx, the year-end monitoring), records them and
+    rewrites the cache; ``evalkit run`` makes it while the first notebooks of the year run.
+    """
+
+    def __init__(self, year: int, data_dir: Path | str, processed_dir: Path | str,
+                 out_dir: Path | str, sources: Iterable[str] | None = None):
+        from evalkit.workpapers.params import resolve_dirs
+        from evalkit.workpapers.session import Workpapers
+
+        self.year = int(year)
+        self.dirs = resolve_dirs(data_dir, processed_dir, out_dir)
+        self.base = self.dirs.year_out(self.year)
+        metrics_bytes = (self.base / batch.METRICS_FILE).read_bytes()
+        metrics = json.loads(metrics_bytes)
+        self.key = batch.cache_key(self.year, self.dirs, metrics_bytes, metrics)
+        self.wp = Workpapers(self.year, self.dirs, metrics)
+        self.recorder = batch.Recorder(self.base)
+        self.wp.emit = self.recorder
+        self.calls: dict[str, Any] = {}
+        self.wanted = all_calls() if sources is None else notebook_calls(sources)
+
+    @property
+    def has_writers(self) -> bool:
+        """Whether a notebook makes one of the writing calls of :data:`WRITERS`."""
+        return any((call,) in self.wanted for call in WRITERS.values())
+
+    def _write(self) -> Path:
+        return atomic_write_text(batch.cache_path(self.dirs, self.year),
+                                 json.dumps({"key": self.key, "calls": self.calls},
+                                            ensure_ascii=False))
+
+    def shows(self) -> Path:
+        """Record the display calls; write the cache."""
+        with batch.kernel_pandas_options():
+            _record_shows(self.wp, self.calls, self.recorder, self.wanted)
+        return self._write()
+
+    def writers(self) -> Path:
+        """Make and record the writing calls; rewrite the cache."""
+        from evalkit.workpapers.monitoring import MonitorPapers
+
+        wp, base = self.wp, self.base
+        with batch.kernel_pandas_options():
+            if ("build_report",) in self.wanted:
+                _record_files(self.calls, "report", base, wp.build_report)
+            if ("write_workbook",) in self.wanted:
+                _record_files(self.calls, "workbook", base, lambda: {"xlsx": wp.write_workbook()})
+            if ("open_monitor",) in self.wanted:
+                MonitorPapers(self.year, BATCH_AS_OF, self.dirs).record(self.calls, self.recorder)
+        return self._write()
+
+
 def prepare_cache(year: int, data_dir: Path | str, processed_dir: Path | str, out_dir: Path | str,
                   sources: Iterable[str] | None = None) -> Path:
     """Render the year's notebook outputs into ``<out_dir>/<year>/.workpapers-cache.json``.
@@ -129,28 +186,6 @@ def prepare_cache(year: int, data_dir: Path | str, processed_dir: Path | str, ou
     (:func:`notebook_calls`) are recorded, and the report files, 底稿.xlsx and the year-end
     monitoring written when one of them makes that call; None: everything (:func:`all_calls`).
     """
-    from evalkit.workpapers.monitoring import MonitorPapers
-    from evalkit.workpapers.params import resolve_dirs
-    from evalkit.workpapers.session import Workpapers
-
-    dirs = resolve_dirs(data_dir, processed_dir, out_dir)
-    base = dirs.year_out(year)
-    metrics_bytes = (base / batch.METRICS_FILE).read_bytes()
-    metrics = json.loads(metrics_bytes)
-    key = batch.cache_key(year, dirs, metrics_bytes, metrics)
-    wp = Workpapers(int(year), dirs, metrics)
-    recorder = batch.Recorder(base)
-    wp.emit = recorder
-    calls: dict[str, Any] = {}
-    wanted = all_calls() if sources is None else notebook_calls(sources)
-    with batch.kernel_pandas_options():
-        _record_shows(wp, calls, recorder, wanted)
-        if ("build_report",) in wanted:
-            _record_files(calls, "report", base, wp.build_report)
-        if ("write_workbook",) in wanted:
-            _record_files(calls, "workbook", base, lambda: {"xlsx": wp.write_workbook()})
-        if ("open_monitor",) in wanted:
-            MonitorPapers(int(year), BATCH_AS_OF, dirs).record(calls, recorder)
-    return atomic_write_text(batch.cache_path(dirs, year),
-                             json.dumps({"key": key, "calls": calls}, ensure_ascii=False))
-
+    preparation = Preparation(year, data_dir, processed_dir, out_dir, sources)
+    preparation.shows()
+    return preparation.writers() if preparation.has_writers else preparation._write()
