@@ -12,8 +12,8 @@ promoted, and goes with the staging folder).
 The runner's side is :mod:`evalkit.workpapers.prepare`. In the kernel, :func:`read_cache` (called by ``workpapers.open_year`` and ``open_monitor``)
 returns the cache only when its key still matches: same year and folders, same evalkit code
 (every ``*.py``/``*.yaml`` of the package), same raw files (every file of every year folder up
-to the year, by SHA-256), same framework file, same metrics.json (SHA-256), same pandas and
-IPython. Every written file is checked by its SHA-256 before it is returned or shown. When the
+to the year, by SHA-256), same framework file, same metrics.json (SHA-256), same Python environment
+(so the same pandas and IPython). Every written file is checked by its SHA-256 before it is returned or shown. When the
 cache is absent, stale or lacks a call (an analyst in JupyterLab, a notebook run with papermill
 by hand, another ``as_of``), the notebook computes as it always did; what it shows is the same
 either way (the bundles are rendered by the same code; tests/test_workpapers_batch.py).
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
@@ -79,16 +80,10 @@ def _framework_digest(metrics: Mapping[str, Any]) -> str:
     return sha256_file(path) if record.get("path") and path.is_file() else ""
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for name in ("pandas", "ipython"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = ""
-    return found
+def _interpreter() -> list[str]:
+    """The Python that renders (the runner's) and replays (the kernel's): the same environment,
+    hence the same pandas and IPython, when both are the project's ``.venv``."""
+    return [sys.prefix, sys.version]
 
 
 def cache_key(year: int, dirs: "Dirs", metrics_bytes: bytes,
@@ -98,7 +93,7 @@ def cache_key(year: int, dirs: "Dirs", metrics_bytes: bytes,
             "dirs": [str(dirs.data), str(dirs.processed), str(dirs.out)],
             "code": code_digest(), "inputs": inputs_digest(year, dirs.data),
             "framework": _framework_digest(metrics),
-            "metrics": hashlib.sha256(metrics_bytes).hexdigest(), "packages": _versions()}
+            "metrics": hashlib.sha256(metrics_bytes).hexdigest(), "python": _interpreter()}
 
 
 def call_key(*call: Any) -> str:
