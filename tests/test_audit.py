@@ -462,8 +462,19 @@ def test_cli_verbose_shows_every_sentence(capsys):
     assert "检查明细" in out and out.count("原句［") >= 13
 
 
-def test_real_entry_point(capsys):
-    """The installed command runs the audit (no skip: a broken entry point must fail here)."""
-    from evalkit.cli import main
-    assert main(["audit", str(REFERENCE)]) == 0
-    assert "数值一致" in capsys.readouterr().out
+@pytest.mark.e2e
+def test_real_entry_point():
+    """The installed ``evalkit`` command (the console script pip made from pyproject's entry
+    point) runs the audit in its own process. No skip: a broken entry point fails here."""
+    import subprocess
+    import sys
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "evalkit"]
+    assert script.value == "evalkit.cli:main"
+    exe = Path(sys.executable).parent / "evalkit"
+    assert exe.is_file(), f"{exe} missing: pip install -e . did not make the command"
+    done = subprocess.run([str(exe), "audit", str(REFERENCE)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "数值一致" in done.stdout

@@ -164,3 +164,40 @@ def test_no_metric_label_is_written_in_python_code():
             if isinstance(node, ast.Constant) and node.value in labels:
                 hits.setdefault(rel, set()).add(node.value)
     assert hits == {}, "read these labels from evalkit.catalogue instead"
+
+
+def test_a_metric_reaches_the_audit_through_its_catalogue_entry(tmp_path, monkeypatch):
+    """A new figure (信访事项回访率, marked ``audit: true``) is one catalogue entry: the audit's
+    vocabulary knows it, and a report stating it against metrics.json is checked."""
+    import json
+    import shutil
+
+    from evalkit.audit import vocab
+    from evalkit.audit.run import audit_file
+
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    for path in catalogue.CATALOGUE_DIR.glob("*.yaml"):
+        shutil.copy(path, folder)
+    (folder / "extra.yaml").write_text(
+        "- key: petitions.callback_rate_pct\n  name: 信访事项回访率\n  en: callback rate\n"
+        "  unit: \"%\"\n  kind: rate\n  audit: true\n  definition: 已回访件次 ÷ 已办结件次 × 100%。\n",
+        encoding="utf-8")
+    monkeypatch.setattr(catalogue, "CATALOGUE_DIR", folder)
+    for cached in (catalogue.load, vocab.load_vocabulary):
+        cached.cache_clear()
+    try:
+        voc = vocab.vocabulary()
+        assert voc.terms["信访事项回访率"].key == "petitions.callback_rate_pct"
+        assert voc.kinds["petitions.callback_rate_pct"] == "rate"
+        metrics = tmp_path / "metrics.json"
+        metrics.write_text(json.dumps({"year": 2023, "petitions": {"callback_rate_pct": 96.5}}),
+                           encoding="utf-8")
+        report = tmp_path / "report.txt"
+        report.write_text("2023年度，我局信访事项回访率为97.50%。\n", encoding="utf-8")
+        result = audit_file(report, metrics)
+        bad = [c for c in result.checks if c.status == "MISMATCH"]
+        assert bad and "信访事项回访率" in bad[0].title, [(c.status, c.title) for c in result.checks]
+    finally:
+        for cached in (catalogue.load, vocab.load_vocabulary):
+            cached.cache_clear()

@@ -175,8 +175,10 @@ def test_lists_by_channel_purpose_township_unit():
     assert m["by_township"][0] == {
         "township": "荔城街道", "cases": 3, "online_share_pct": 66.67,
         "first_time_resolution_rate_pct": 50.0, "satisfaction_rate_pct": 100.0,
+        "timely_acceptance_rate_pct": 100.0,       # C1, C2 accepted in 15 days; C5 not yet due
         "on_time_completion_rate_pct": 100.0}
     assert m["by_township"][1]["first_time_resolution_rate_pct"] is None
+    assert m["by_township"][1]["timely_acceptance_rate_pct"] == 50.0   # C3 on day 16, C4 on day 2
     assert m["by_unit"] == [
         {"responsible_unit": "区人社局", "cases": 2, "on_time_completion_rate_pct": 50.0},
         {"responsible_unit": "区住建局", "cases": 2, "on_time_completion_rate_pct": 100.0},

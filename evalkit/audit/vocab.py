@@ -93,7 +93,34 @@ def _add_quantities(data: dict, voc: Vocabulary) -> list[Term]:
         voc.kinds[target] = kind
         for w in spec.get("terms") or []:
             voc.terms.setdefault(w, Term(w, target, kind, sign))
-    return extra_terms
+    return extra_terms + _catalogue_quantities(data, voc, ignore)
+
+
+AUDIT_KINDS = {"amount": "amount", "rate": "rate", "count": "count"}
+"""Catalogue kinds the audit can check, and the quantity kind each becomes."""
+
+
+def _catalogue_quantities(data: dict, voc: Vocabulary, ignore: set[str]) -> list[Term]:
+    """Figures marked ``audit: true`` in the metric catalogue and not in the YAML's quantities:
+    a new metric reaches the audit through its catalogue entry alone."""
+    try:
+        from evalkit import catalogue  # type: ignore[attr-defined]
+    except ImportError:
+        return []
+    listed = set(data.get("quantities") or ())
+    terms: list[Term] = []
+    for key in catalogue.audit_keys():
+        m = catalogue.get(key)
+        kind = AUDIT_KINDS.get(m.kind)
+        if key in listed or kind is None:
+            continue
+        voc.names.setdefault(key, m.name)
+        voc.kinds[key] = kind
+        if m.part_of and key not in voc.part_of:
+            voc.part_of[key] = m.part_of
+        terms += [Term(w, key, kind) for w in dict.fromkeys((m.name, m.short, *m.synonyms))
+                  if len(w) >= 2 and w not in ignore]
+    return terms
 
 
 def _add_roles(data: dict, voc: Vocabulary) -> None:

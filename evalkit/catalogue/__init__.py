@@ -57,6 +57,10 @@ class Metric(BaseModel):
     definition: str = Field(min_length=1)
     synonyms: tuple[str, ...] = ()
     part_of: str | None = None
+    audit: bool = False
+    """``evalkit audit`` checks what a report states of this figure (name, short name and synonyms
+    are the words it looks for; an amount, rate or count). The audit's hand-tuned quantities are in
+    ``evalkit/audit/vocabulary.yaml``; this flag adds a catalogued figure without touching it."""
     fields: tuple["Metric", ...] = ()
 
     @model_validator(mode="after")
@@ -172,6 +176,11 @@ def yoy_keys() -> tuple[str, ...]:
 def history_keys() -> tuple[str, ...]:
     """The keys kept in the year-by-year ``history`` series, in catalogue order."""
     return tuple(k for k, m in load().items() if m.history)
+
+
+def audit_keys() -> tuple[str, ...]:
+    """The keys marked ``audit: true`` (figures ``evalkit audit`` looks for), in catalogue order."""
+    return tuple(k for k, m in load().items() if m.audit)
 
 
 def parts_of(key: str) -> tuple[str, ...]:
@@ -329,7 +338,7 @@ def write_docs_block(path: Path = DOCS_FILE) -> Path:
     return path
 
 
-__all__ = ["Metric", "all_labels", "docs_block", "docs_block_current", "fields", "format_number",
+__all__ = ["Metric", "all_labels", "audit_keys", "docs_block", "docs_block_current", "fields", "format_number",
            "format_value", "get", "header",
            "history_keys", "keys", "label", "load", "markdown_table", "parts_of", "scalar_frame",
            "table_frame", "unit", "write_docs_block", "yoy_keys", "yoy_kind"]

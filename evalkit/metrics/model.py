@@ -218,6 +218,7 @@ class Township(_Record):
     online_share_pct: Num = None
     first_time_resolution_rate_pct: Num = None
     satisfaction_rate_pct: Num = None
+    timely_acceptance_rate_pct: Num = None
     on_time_completion_rate_pct: Num = None
 
 

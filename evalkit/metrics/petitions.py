@@ -513,6 +513,7 @@ def petition_metrics(df: pd.DataFrame, year: int,
                                        kind="stable")
     out["by_township"] = records(town[["township", "cases", "online_share_pct",
                                        "first_time_resolution_rate_pct", "satisfaction_rate_pct",
+                                       "timely_acceptance_rate_pct",
                                        "on_time_completion_rate_pct"]])
     for dim, key in (("channel", "by_channel"), ("purpose", "by_purpose")):
         table, (labels,) = _count(flags, (dim,), ("cases",))

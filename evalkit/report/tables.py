@@ -165,28 +165,31 @@ def channel_table(m: Mapping[str, Any]) -> Table | None:
     return Table(catalogue.label("petitions.by_channel"), head, rows, {1, 2}) if rows else None
 
 
-def township_table(m: Mapping[str, Any]) -> Table | None:
-    rows = [[_s(r.get("township")), fmt_count(r.get("cases")), _p(r.get("online_share_pct")),
-             _p(r.get("first_time_resolution_rate_pct")), _p(r.get("satisfaction_rate_pct")),
-             _p(r.get("on_time_completion_rate_pct"))]
-            for r in (m.get("petitions") or {}).get("by_township") or []]
+def list_table(m: Mapping[str, Any], table_key: str) -> Table | None:
+    """A list table of metrics.json (``petitions.by_township`` …) with the columns its catalogue
+    entry lists, in that order: a column added to the catalogue (and computed) is shown here with
+    no code change. Text columns as written, counts as integers, rates as percentages."""
+    section, _, name = table_key.partition(".")
+    records = (m.get(section) or {}).get(name) or []
+    fields = catalogue.fields(table_key)
+    cells = {"text": _s, "count": fmt_count, "rank": fmt_count, "amount": _w}
+    rows = [[cells.get(f.kind, _p)(r.get(k)) for k, f in fields.items()]
+            for r in records if isinstance(r, Mapping)]
     if not rows:
         return None
-    head = [_h(f"petitions.by_township.{k}", unit=False) for k in (
-        "township", "cases", "online_share_pct", "first_time_resolution_rate_pct",
-        "satisfaction_rate_pct", "on_time_completion_rate_pct")]
-    return Table(catalogue.label("petitions.by_township"), head, rows, {1, 2, 3, 4, 5})
+    head = [_h(f.key, unit=False) for f in fields.values()]
+    num = {i for i, f in enumerate(fields.values()) if f.kind != "text"}
+    return Table(catalogue.label(table_key), head, rows, num)
+
+
+def township_table(m: Mapping[str, Any]) -> Table | None:
+    """Each 镇街's cases and rates (the columns of ``petitions.by_township`` in the catalogue)."""
+    return list_table(m, "petitions.by_township")
 
 
 def unit_table(m: Mapping[str, Any]) -> Table | None:
-    rows = [[_s(r.get("responsible_unit")), fmt_count(r.get("cases")),
-             _p(r.get("on_time_completion_rate_pct"))]
-            for r in (m.get("petitions") or {}).get("by_unit") or []]
-    if not rows:
-        return None
-    head = [_h(f"petitions.by_unit.{k}", unit=False)
-            for k in ("responsible_unit", "cases", "on_time_completion_rate_pct")]
-    return Table(catalogue.label("petitions.by_unit"), head, rows, {1, 2})
+    """Each 责任单位's cases and rates (the columns of ``petitions.by_unit`` in the catalogue)."""
+    return list_table(m, "petitions.by_unit")
 
 
 def peers_table(m: Mapping[str, Any]) -> Table | None:
