@@ -7,6 +7,7 @@ module: a built metrics.json in a scratch output folder, then ``prepare_cache`` 
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -220,11 +221,37 @@ def test_the_batch_kernels_import_no_pandas(tmp_path):
         nb = nbformat.read(path, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(probe))
         nbformat.write(nb, notebooks / path.name)
+    log = io.StringIO()
     rc = runner.run_years([YEAR], raw, tmp_path / "processed", tmp_path / "out",
-                          notebooks_dir=notebooks, stream=(log := __import__("io").StringIO()))
+                          notebooks_dir=notebooks, stream=log)
     assert rc == 0, log.getvalue()
     assert f"[{YEAR}] workpapers … ok" in log.getvalue()
     for path in sorted((tmp_path / "out" / str(YEAR) / "notebooks").glob("*.ipynb")):
         last = nbformat.read(path, as_version=4).cells[-1]
         assert "".join(o.get("text", "") for o in last.outputs).strip() == "HEAVY []", path.name
     assert not list((tmp_path / "out").rglob(batch.CACHE_NAME))      # never promoted
+
+
+def test_a_failed_preparation_leaves_the_notebooks_to_compute(tmp_path, monkeypatch):
+    """The cache is only a speed-up: when its writing step fails, the year still completes and
+    the notebook makes the call itself (here 04 alone: report files and 底稿.xlsx)."""
+    from evalkit import runner
+
+    raw, notebooks = tmp_path / "raw", tmp_path / "notebooks"
+    for year in (2022, 2023):
+        shutil.copytree(RAW / str(year), raw / str(year))
+    notebooks.mkdir()
+    shutil.copy(ROOT / "notebooks" / "04_report.ipynb", notebooks)
+
+    def broken(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(prepare.Preparation, "writers", broken)
+    log = io.StringIO()
+    rc = runner.run_years([YEAR], raw, tmp_path / "processed", tmp_path / "out",
+                          notebooks_dir=notebooks, stream=log)
+    assert rc == 0, log.getvalue()
+    assert f"[{YEAR}] workpapers … ok" in log.getvalue()
+    assert f"[{YEAR}] files … skipped (RuntimeError: disk full" in log.getvalue()
+    year = tmp_path / "out" / str(YEAR)
+    assert (year / "report.html").is_file() and (year / "底稿.xlsx").is_file()
