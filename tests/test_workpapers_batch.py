@@ -207,8 +207,9 @@ print("HEAVY", sorted(m for m in ("pandas", "matplotlib", "numpy", "pydantic") i
 
 
 def test_the_batch_kernels_import_no_pandas(tmp_path):
-    """Run through the runner: every notebook of a year ends without pandas or matplotlib
-    loaded in its kernel (a last cell added to scratch copies of the notebooks says so)."""
+    """Run through the runner (two years at a time, as ``evalkit run`` on two cores): every
+    notebook ends without pandas or matplotlib loaded in its kernel (a last cell added to
+    scratch copies of the notebooks says so)."""
     from evalkit import runner
 
     raw, notebooks = tmp_path / "raw", tmp_path / "notebooks"
@@ -222,13 +223,17 @@ def test_the_batch_kernels_import_no_pandas(tmp_path):
         nb.cells.append(nbformat.v4.new_code_cell(probe))
         nbformat.write(nb, notebooks / path.name)
     log = io.StringIO()
-    rc = runner.run_years([YEAR], raw, tmp_path / "processed", tmp_path / "out",
-                          notebooks_dir=notebooks, stream=log)
+    rc = runner.run_years([2022, YEAR], raw, tmp_path / "processed", tmp_path / "out",
+                          notebooks_dir=notebooks, stream=log, jobs=2)
     assert rc == 0, log.getvalue()
-    assert f"[{YEAR}] workpapers … ok" in log.getvalue()
-    for path in sorted((tmp_path / "out" / str(YEAR) / "notebooks").glob("*.ipynb")):
+    executed = sorted((tmp_path / "out").glob("*/notebooks/*.ipynb"))
+    assert len(executed) == 10
+    for year in (2022, YEAR):
+        assert f"[{year}] workpapers … ok" in log.getvalue()
+        assert f"[{year}] files … ok" in log.getvalue()
+    for path in executed:
         last = nbformat.read(path, as_version=4).cells[-1]
-        assert "".join(o.get("text", "") for o in last.outputs).strip() == "HEAVY []", path.name
+        assert "".join(o.get("text", "") for o in last.outputs).strip() == "HEAVY []", path
     assert not list((tmp_path / "out").rglob(batch.CACHE_NAME))      # never promoted
 
 
