@@ -45,7 +45,7 @@ matplotlib.use("Agg")
 from evalkit import charts, pipeline  # noqa: E402
 from evalkit.charts.style import share_renderers  # noqa: E402
 from evalkit.config import DATA_RAW  # noqa: E402
-from evalkit.runner import parse_years  # noqa: E402
+from evalkit.years import parse_years  # noqa: E402
 
 
 def cpu(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:

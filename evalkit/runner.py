@@ -8,7 +8,10 @@ For every year, in one Python process:
    files (a native abort, an exhausted memory) fails that year alone; then draw its charts once
    (``evalkit.charts.save_all_charts``); a bad input prints its located problems, marks the year
    failed and the runner goes on with the next year; every load warning is printed under the
-   year's ``inputs … ok`` line;
+   year's ``inputs … ok`` line; then, when the notebooks open the working papers, render once
+   what they show (``evalkit.workpapers.prepare``: tables, checks, charts, the report files,
+   底稿.xlsx, the year-end monitoring) into the staging folder's batch cache, which the kernels
+   replay without importing pandas while it is fresh (``evalkit.workpapers.batch``);
 2. execute each ``notebooks/NN_*.ipynb`` with papermill (kernel ``python3``, a per-cell timeout,
    parameters checked against the notebook's declared ones) with ``out_dir`` pointing at the
    staging folder, so every output of the year (report.html, executed notebooks/) lands there;
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import multiprocessing
 import os
@@ -62,6 +66,7 @@ KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
 MANAGED_SUBDIRS = ("charts", "notebooks")   # stale files here are removed after a promotion
 STAGING_PREFIX = ".staging-"
 OWNER_FILE = ".owner"                       # pid of the process that owns a staging folder
+SWITCH_INTERVAL = 0.0005                    # seconds; see run_years
 CHILD_PRELOAD = ["evalkit.pipeline", "evalkit.io", "evalkit.metrics", "evalkit.scoring"]
 
 
@@ -374,16 +379,21 @@ class Prepared:
     staging: Path | None
     message: str = ""
     seconds: float = 0.0
+    #: what is left of the preparation: the writing calls of the notebooks (report files,
+    #: 底稿.xlsx, monitoring), made before the first notebook that makes one runs
+    rest: Callable[[], None] | None = None
 
 
 def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
                  stream: TextIO = sys.stdout, *, charts: bool = True,
-                 isolate: bool = True) -> Prepared:
+                 isolate: bool = True, notebooks: Sequence[Path] = ()) -> Prepared:
     """Build the year (metrics.json, scorecard.xlsx) and its charts into a new staging folder.
 
     Prints ``[year] inputs … ok`` with one line per load warning under it (or ``FAILED`` with
     the located problems) and ``[year] charts … ok``. On failure the staging folder is removed
     and ``message`` says why. ``isolate``: build in a child process (see :func:`_build_year`).
+    ``notebooks``: the notebooks that will run; when one of them opens the working papers, what
+    they show is rendered here once (:func:`_prepare_workpapers`).
     """
     start = time.perf_counter()
     try:
@@ -419,19 +429,77 @@ def prepare_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path,
         except Exception as exc:  # noqa: BLE001 - a chart bug fails this year, not the batch
             return failed("charts", [_located(exc)], "图表绘制失败 / charts failed")
         print(f"[{year}] charts … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
-    return Prepared(staging, "", time.perf_counter() - start)
+    rest = _prepare_workpapers(year, data_dir, processed_dir, staging, notebooks, stream)
+    return Prepared(staging, "", time.perf_counter() - start, rest)
+
+
+def _code_sources(notebook: Path) -> list[str]:
+    """The code cells of a notebook (none when it cannot be read: papermill reports that)."""
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells") or []
+    except (OSError, ValueError, AttributeError):
+        return []
+    return ["".join(c.get("source") or "") for c in cells if c.get("cell_type") == "code"]
+
+
+def _makes_writer_calls(notebook: Path) -> bool:
+    """Whether the notebook makes a writing call the batch cache prepares (report files,
+    底稿.xlsx, monitoring): it then waits for :attr:`Prepared.rest`."""
+    from evalkit.workpapers import prepare
+
+    calls = prepare.notebook_calls(_code_sources(notebook))
+    return any((w,) in calls for w in prepare.WRITERS.values())
+
+
+def _prepare_workpapers(year: int, data_dir: Path, processed_dir: Path, staging: Path,
+                        notebooks: Sequence[Path], stream: TextIO) -> Callable[[], None] | None:
+    """Render what the notebooks show into the year's batch cache
+    (:class:`evalkit.workpapers.prepare.Preparation`), so their kernels import and compute
+    nothing; return the rest (the report files, 底稿.xlsx and the year-end monitoring, when a
+    notebook makes that call), or None. Only a speed-up: on any failure the notebooks compute
+    as without it (and report the located error themselves), so this never fails the year."""
+    sources = [source for nb in notebooks for source in _code_sources(nb)]
+    if not any("open_year" in s or "open_monitor" in s for s in sources):
+        return None
+    from evalkit.workpapers import prepare
+
+    t0 = time.perf_counter()
+    try:
+        preparation = prepare.Preparation(year, data_dir, processed_dir, staging, sources)
+        preparation.shows()
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        print(f"[{year}] workpapers … skipped ({_located(exc)})", file=stream, flush=True)
+        return None
+    print(f"[{year}] workpapers … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+    if not preparation.has_writers:
+        return None
+
+    def rest() -> None:
+        t0 = time.perf_counter()
+        try:
+            preparation.writers()
+        except Exception as exc:  # noqa: BLE001 - see the docstring
+            print(f"[{year}] files … skipped ({_located(exc)})", file=stream, flush=True)
+            return
+        print(f"[{year}] files … ok {time.perf_counter() - t0:.1f}s", file=stream, flush=True)
+
+    return rest
 
 
 def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
              notebooks: Sequence[Path], timeout: int | None = DEFAULT_TIMEOUT,
              extra_params: Mapping[str, Any] | None = None, stream: TextIO = sys.stdout,
              validate: bool = True, required: Sequence[str] = (REPORT_NAME,),
-             prepared: Prepared | None = None, pdf: bool = False) -> YearResult:
+             prepared: Prepared | None = None, pdf: bool = False,
+             rest: Future | None = None) -> YearResult:
     """Run one year into a staging folder and promote it on success (see the module docstring).
 
     ``prepared``: the year already prepared by :func:`prepare_year` (its staging folder is used
-    and removed here); otherwise, with ``validate``, it is prepared first. ``pdf``: also print
-    ``report.pdf`` from the staged report.html (headless Chromium) before promotion.
+    and removed here); otherwise, with ``validate``, it is prepared first. ``rest``: the rest of
+    its preparation (:attr:`Prepared.rest`) running elsewhere; the first notebook that makes a
+    writing call waits for it (without ``rest``, it is made here before the notebooks).
+    ``pdf``: also print ``report.pdf`` from the staged report.html (headless Chromium) before
+    promotion.
     """
     result = YearResult(year)
     start = time.perf_counter()
@@ -440,11 +508,14 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
         print(f"[{year}] {text}", file=stream, flush=True)
 
     if prepared is None and validate:
-        prepared = prepare_year(year, data_dir, processed_dir, out_dir, stream)
+        prepared = prepare_year(year, data_dir, processed_dir, out_dir, stream,
+                                notebooks=notebooks)
     if prepared is not None and prepared.staging is None:
         result.message = prepared.message
         result.seconds = time.perf_counter() - start + prepared.seconds
         return result
+    if prepared is not None and prepared.rest is not None and rest is None:
+        prepared.rest()
 
     out_dir.mkdir(parents=True, exist_ok=True)
     if prepared is not None:
@@ -456,22 +527,10 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
     params = {"year": int(year), "data_dir": str(data_dir), "processed_dir": str(processed_dir),
               "out_dir": str(staging)}
     params.update(extra_params or {})
+    waiting = [rest]
     try:
-        for nb in notebooks:
-            t0 = time.perf_counter()
-            try:
-                execute_notebook(nb, staged_year / "notebooks" / nb.name, params,
-                                 cwd=nb.parent, timeout=timeout)
-            except RunnerError as exc:
-                secs = time.perf_counter() - t0
-                result.notebooks.append(NotebookResult(nb.name, False, secs, str(exc)))
-                say(f"{nb.name} … FAILED {secs:.1f}s")
-                print(f"    {exc}", file=stream, flush=True)
-                result.message = str(exc).splitlines()[0]
-                return result
-            secs = time.perf_counter() - t0
-            result.notebooks.append(NotebookResult(nb.name, True, secs))
-            say(f"{nb.name} … ok {secs:.1f}s")
+        if not _execute_all(notebooks, staged_year, params, timeout, waiting, result, stream):
+            return result
         missing = [name for name in required if not (staged_year / name).is_file()]
         if pdf and not missing and not _print_pdf(staged_year, result, say):
             return result
@@ -483,8 +542,47 @@ def run_year(year: int, data_dir: Path, processed_dir: Path, out_dir: Path, *,
         result.ok = True
         return result
     finally:
+        if waiting[0] is not None and not waiting[0].cancel():
+            _wait(waiting[0])            # it writes into the staging folder removed here
         shutil.rmtree(staging, ignore_errors=True)
         result.seconds = time.perf_counter() - start
+
+
+def _execute_all(notebooks: Sequence[Path], staged_year: Path, params: Mapping[str, Any],
+                 timeout: int | None, waiting: list[Future | None], result: YearResult,
+                 stream: TextIO) -> bool:
+    """Execute the notebooks in order into ``staged_year/notebooks``; False at the first that
+    fails (its located error printed). ``waiting[0]``: the rest of the year's preparation,
+    waited for (and cleared) before the first notebook that makes a writing call."""
+
+    def say(text: str) -> None:
+        print(f"[{result.year}] {text}", file=stream, flush=True)
+
+    for nb in notebooks:
+        if waiting[0] is not None and _makes_writer_calls(nb):
+            _wait(waiting[0])
+            waiting[0] = None
+        t0 = time.perf_counter()
+        try:
+            execute_notebook(nb, staged_year / "notebooks" / nb.name, params,
+                             cwd=nb.parent, timeout=timeout)
+        except RunnerError as exc:
+            secs = time.perf_counter() - t0
+            result.notebooks.append(NotebookResult(nb.name, False, secs, str(exc)))
+            say(f"{nb.name} … FAILED {secs:.1f}s")
+            print(f"    {exc}", file=stream, flush=True)
+            result.message = str(exc).splitlines()[0]
+            return False
+        secs = time.perf_counter() - t0
+        result.notebooks.append(NotebookResult(nb.name, True, secs))
+        say(f"{nb.name} … ok {secs:.1f}s")
+    return True
+
+
+def _wait(future: Future) -> None:
+    """Wait for the rest of a preparation (it never raises; cancelled: the notebooks compute)."""
+    with contextlib.suppress(Exception):
+        future.result()
 
 
 def _print_pdf(staged_year: Path, result: YearResult, say: Callable[[str], None]) -> bool:
@@ -550,6 +648,13 @@ def _run_each(years: Sequence[int], one: Callable[[int], YearResult],
             finish(future.result())
 
 
+def _finish_preparing(prepared: Future) -> None:
+    """The rest of a prepared year (:attr:`Prepared.rest`), in the preparing thread."""
+    ready = prepared.result()
+    if ready.rest is not None:
+        ready.rest()
+
+
 def _remove_unused_staging(prepared: Mapping[int, Future]) -> None:
     """Remove the staging folders of the prepared years that no run got to use."""
     for future in prepared.values():
@@ -612,21 +717,31 @@ def run_years(years: Iterable[int], data_dir: Path | str = DATA_RAW,
     # used by this thread only, while the kernels (other processes) run the notebooks.
     prep_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evalkit-prepare")
     prepared: dict[int, Future] = {}
+    rests: dict[int, Future] = {}
     if validate:
         for year in years:
             prepared[year] = prep_pool.submit(prepare_year, year, data_dir, processed_dir,
-                                              out_dir, stream)
+                                              out_dir, stream, notebooks=notebooks)
+            # the year's writing calls next, while its first notebooks already run
+            rests[year] = prep_pool.submit(_finish_preparing, prepared[year])
 
     def one(year: int) -> YearResult:
         ready = prepared[year].result() if year in prepared else None
         return run_year(year, data_dir, processed_dir, out_dir, notebooks=notebooks,
                         timeout=timeout, extra_params=extra_params, stream=stream,
-                        validate=False, required=required, prepared=ready, pdf=pdf)
+                        validate=False, required=required, prepared=ready, pdf=pdf,
+                        rest=rests.get(year))
 
+    # The preparing thread runs Python (pandas, the report, the workbook) while papermill's
+    # client in this process answers the kernel's messages: hand the interpreter lock over
+    # every 0.5 ms rather than every 5 ms, or each message of each cell waits for it.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, SWITCH_INTERVAL))
     try:
         with _quiet_loggers():
             _run_each(years, one, finish, jobs)
     finally:
+        sys.setswitchinterval(interval)
         # Interrupted: stop preparing and remove the staging folders no year got to use.
         prep_pool.shutdown(wait=True, cancel_futures=True)
         _remove_unused_staging(prepared)

@@ -443,7 +443,7 @@ class _Writer:
         self.para(f"图{self.figures}　{CHART_CAPTIONS.get(name, name)}", "图题")
 
 
-def _cell_text(cell: Any, text: str, style: str, align: Any, bold: bool = False,
+def _cell_text(cell: Any, text: str, style: Any, align: Any, bold: bool = False,
                size: float | None = None) -> None:
     p = cell.paragraphs[0]
     p.style = style
@@ -489,6 +489,8 @@ def draw_table(doc: Any, t: Table, width_mm: float, size: float = TABLE_PT) -> A
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     widths = _widths(t, width_mm)
+    # style objects, not names: python-docx resolves a name by scanning every style, per cell
+    head_style, text_style = doc.styles["表格表头"], doc.styles["表格文字"]
     for c, col in enumerate(table.columns):
         col.width = Mm(widths[c])
     for r, values in enumerate(rows):
@@ -502,9 +504,9 @@ def draw_table(doc: Any, t: Table, width_mm: float, size: float = TABLE_PT) -> A
             if spans is not None and spans[c] == 0:
                 continue                      # covered by the merged cell above
             if r == 0:
-                _cell_text(cell, value, "表格表头", WD_ALIGN_PARAGRAPH.CENTER, size=size)
+                _cell_text(cell, value, head_style, WD_ALIGN_PARAGRAPH.CENTER, size=size)
             else:
-                _cell_text(cell, value, "表格文字", _align(t, c), bold=foot, size=size)
+                _cell_text(cell, value, text_style, _align(t, c), bold=foot, size=size)
     _merge_spans(table, t)
     return table
 

@@ -12,13 +12,18 @@ The notebooks stay thin: they call these functions and show what they return.
 * :mod:`~evalkit.workpapers.compare` — the 同比 table of every figure and indicator score, with
   the changes beyond the thresholds of the metric settings flagged.
 * :mod:`~evalkit.workpapers.registry` — every table by name, in 底稿.xlsx order.
+* :func:`open_monitor` — notebook 05's monitoring as of a date (:mod:`~evalkit.workpapers.
+  monitoring`).
+* :mod:`~evalkit.workpapers.batch` — under ``evalkit run``, what the notebooks show is rendered
+  once by the runner and replayed in the kernels (no pandas there); computed otherwise.
 """
 
 from __future__ import annotations
 
 from evalkit.workpapers.params import (Dirs, ParameterError, check_parameters, resolve_dir,
                                        resolve_dirs)
+from evalkit.workpapers.monitoring import MonitorPapers, open_monitor
 from evalkit.workpapers.session import Workpapers, open_year
 
-__all__ = ["Dirs", "ParameterError", "Workpapers", "check_parameters", "open_year",
-           "resolve_dir", "resolve_dirs"]
+__all__ = ["Dirs", "MonitorPapers", "ParameterError", "Workpapers", "check_parameters",
+           "open_monitor", "open_year", "resolve_dir", "resolve_dirs"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from evalkit.workpapers.params import Dirs, check_parameters, resolve_dirs
 from evalkit.years import available_years
@@ -27,9 +27,32 @@ PENDING_MARK = "待填写"
 class Workpapers:
     """The working papers of one year (see the module docstring)."""
 
-    def __init__(self, year: int, dirs: Dirs, metrics: dict[str, Any]):
+    def __init__(self, year: int, dirs: Dirs, metrics: dict[str, Any],
+                 replay: dict[str, Any] | None = None):
         self.year, self.dirs, self.metrics = int(year), dirs, metrics
         self._tables: dict[str, Any] = {}
+        #: what ``evalkit run`` already rendered for this year (a fresh batch cache,
+        #: :mod:`evalkit.workpapers.batch`): call key → display outputs or written files
+        self.replay = replay
+        #: where display objects go: IPython's ``display`` (the batch records them instead)
+        self.emit: Callable[..., None] = _display
+
+    def _replayed(self, *call: Any) -> bool:
+        """Publish the outputs the batch recorded for ``call``; False when there are none."""
+        if self.replay is None:
+            return False
+        from evalkit.workpapers import batch
+
+        return batch.replay_call(self.replay, self.out, call)
+
+    def _replayed_files(self, what: str) -> dict[str, Path] | None:
+        """The files the batch already wrote for ``what`` (``report``, ``workbook``), when they
+        are all still there, unchanged; else None."""
+        if self.replay is None:
+            return None
+        from evalkit.workpapers import batch
+
+        return batch.replay_files(self.replay, self.out, what)
 
     # ----------------------------------------------------------------- folders and inputs
 
@@ -150,36 +173,64 @@ class Workpapers:
 
     def show(self, name: str, rows: int | None = None) -> None:
         """Display a table in the notebook (first ``rows`` rows, with a note when cut)."""
-        from IPython.display import Markdown, display
+        if self._replayed("show", name, rows):
+            return
+        from IPython.display import Markdown
 
         table = self.table(name)
         if not len(table):
-            display(Markdown(f"*{table.title.name}：本年度无记录 / no rows this year*"))
+            self.emit(Markdown(f"*{table.title.name}：本年度无记录 / no rows this year*"))
             return
-        display(table.styled(rows))
+        self.emit(table.styled(rows))
         if rows is not None and len(table) > rows:
-            display(Markdown(f"*共 {len(table)} 行，此处显示前 {rows} 行；完整清单见 底稿.xlsx 的"
-                             f"「{table.sheet}」工作表 / first {rows} of {len(table)} rows*"))
+            self.emit(Markdown(f"*共 {len(table)} 行，此处显示前 {rows} 行；完整清单见 底稿.xlsx 的"
+                               f"「{table.sheet}」工作表 / first {rows} of {len(table)} rows*"))
 
     def charts(self, *names: str) -> None:
-        """Display the year's saved charts (drawn only when their figures changed)."""
-        from evalkit import charts
+        """Display the year's saved charts (drawn only when their figures changed); a chart
+        without data is a one-line note (as :func:`evalkit.charts.display_charts`)."""
+        for name in names:
+            if self._replayed("charts", name):
+                continue
+            from IPython.display import Image, Markdown
 
-        charts.display_charts(self.metrics, self.out / "charts", names)
+            from evalkit.charts import save_all_charts
+
+            paths = save_all_charts(self.metrics, self.out / "charts", [name])
+            self.emit(Image(filename=str(paths[name])) if name in paths else
+                      Markdown(f"*{name}：本年度无数据，未绘制 / no data this year*"))
 
     def check(self, *sections: str) -> None:
         """Run the output sanity checks (:mod:`evalkit.checks`): raise when one fails, else
         say how many passed."""
-        from IPython.display import Markdown, display
+        if self._replayed("check", *sections):
+            return
+        from IPython.display import Markdown
 
         from evalkit import checks
 
         result = checks.raise_if_failed(checks.check_outputs(self.metrics, list(sections) or None,
                                                              year=self.year))
-        display(Markdown(f"核对通过：{len(result)} 项全部一致 / all {len(result)} checks passed"))
+        self.emit(Markdown(f"核对通过：{len(result)} 项全部一致 / all {len(result)} checks passed"))
+
+    def build_report(self) -> dict[str, Path]:
+        """The year's report files (:func:`evalkit.pipeline.build_report` with this session's
+        metrics and parameters; the checks are :meth:`check`'s): report.html, report.docx,
+        provenance.json and the charts folder. Under ``evalkit run`` they were written by the
+        runner with the same call, and are returned when still there, unchanged."""
+        files = self._replayed_files("report")
+        if files is not None:
+            return files
+        from evalkit import pipeline
+
+        return pipeline.build_report(self.year, self.dirs.data, self.dirs.processed, self.dirs.out,
+                                     metrics=self.metrics, params=self.params, check=False)
 
     def write_workbook(self) -> Path:
         """Write ``<out_dir>/<year>/底稿.xlsx`` (every table, atomically); return its path."""
+        files = self._replayed_files("workbook")
+        if files is not None:
+            return files["xlsx"]
         from evalkit.workpapers.xlsx import WORKBOOK_NAME, write_workbook
 
         return write_workbook(self.tables(), self.out / WORKBOOK_NAME, self.metrics)
@@ -229,21 +280,42 @@ def open_year(year: int, data_dir: str | Path | None = "", processed_dir: str | 
        does not declare stops here, before anything is read or written;
     2. the folders resolved against the project (blank = ``data/raw``, ``data/processed``,
        ``outputs``; relative = under the project root);
-    3. the year's metrics (``pipeline.year_metrics``).
+    3. the year's metrics: under ``evalkit run``, with everything the notebook shows, from the
+       batch cache the runner wrote for this year when it is fresh (:mod:`evalkit.workpapers.
+       batch`: no pandas in the kernel); otherwise ``pipeline.year_metrics``, and every table is
+       computed on first use, as in JupyterLab.
 
     Raises:
         ParameterError: a misspelled or unknown parameter.
         InputError: the year's inputs have errors (located messages).
     """
-    import pandas as pd
-
-    from evalkit import numfmt, pipeline
+    from evalkit.workpapers import batch
 
     if check:
         check_parameters()
     dirs = resolve_dirs(data_dir, processed_dir, out_dir)
     logging.getLogger("evalkit").setLevel(logging.WARNING)
-    pd.set_option("display.float_format", numfmt.fmt_fixed)
-    pd.set_option("display.max_colwidth", 120)
+    cached = batch.read_cache(int(year), dirs)
+    if cached is not None:          # evalkit run rendered this year already: nothing to import
+        return Workpapers(int(year), dirs, cached.metrics, replay=cached.calls)
+    pandas_display_options()
+    from evalkit import pipeline
+
     metrics = pipeline.year_metrics(int(year), dirs.data, dirs.processed, dirs.out)
     return Workpapers(int(year), dirs, metrics)
+
+
+def pandas_display_options() -> None:
+    """The kernel's pandas display options: two decimals half-up, long cells kept."""
+    import pandas as pd
+
+    from evalkit import numfmt
+
+    pd.set_option("display.float_format", numfmt.fmt_fixed)
+    pd.set_option("display.max_colwidth", 120)
+
+
+def _display(*objs: Any) -> None:
+    from IPython.display import display
+
+    display(*objs)

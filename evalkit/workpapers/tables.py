@@ -9,8 +9,8 @@ decimals (``774.90``; the unit is in the header), rates with two decimals and a 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
-import uuid
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -134,10 +134,12 @@ class Table:
 
 class Shown:
     """A printed table as a notebook shows it: HTML with the text columns left-aligned, plain
-    text elsewhere (pandas' Styler would import matplotlib.pyplot into every kernel)."""
+    text elsewhere (pandas' Styler would import matplotlib.pyplot into every kernel).
 
-    _count = 0
-    _prefix = f"ek-wp-{uuid.uuid4().hex[:8]}"     # unique per kernel: no clash between notebooks
+    The CSS class of a table is a digest of its HTML and alignment rules: two tables never share
+    a class unless they are the same table with the same rules, and the same table renders to the
+    same HTML in any process (the batch renders it in the runner, see
+    :mod:`evalkit.workpapers.batch`)."""
 
     def __init__(self, frame: pd.DataFrame, text_columns: Sequence[int] = ()):
         self.frame, self.text_columns = frame, list(text_columns)
@@ -146,13 +148,14 @@ class Shown:
         return self.frame.to_string()
 
     def _repr_html_(self) -> str:
-        Shown._count += 1
-        css = f"{Shown._prefix}-{Shown._count}"
+        table = self.frame.to_html(escape=True)
+        digest = hashlib.sha256(f"{self.text_columns}\0{table}".encode()).hexdigest()[:12]
+        css = f"ek-wp-{digest}"
         # the row label is the first cell of a row, so data column j is child j + 2
         rules = "".join(f".{css} td:nth-child({j + 2}), .{css} th:nth-child({j + 2})"
                         "{text-align:left}" for j in self.text_columns)
         style = f"<style>{rules}</style>" if rules else ""
-        return f'<div class="{css}">{style}{self.frame.to_html(escape=True)}</div>'
+        return f'<div class="{css}">{style}{table}</div>'
 
 
 def make_table(name: str, title_key: str, columns_key: str, frame: pd.DataFrame,
