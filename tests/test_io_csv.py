@@ -155,3 +155,37 @@ def test_unused_personal_columns_are_never_read(tmp_path: Path) -> None:
     assert {HEAD.index("信访人姓名"), HEAD.index("身份证号")} <= set(grid.columns)
     assert all(isinstance(c, pa.Array) for c in grid.columns.values())
     assert grid.n_rows == 4 and grid.head(2)[1][:2] == ["信访件编号", "登记日期"]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1f", "\x7f", "\x85", "\x9f", "\u200b",
+                                  "\u200f", "\u202a", "\u202e", "\u2060", "\u2064", "\u2066",
+                                  "\u2069", "\ufeff"])
+def test_invisible_characters_found_in_one_pass_over_the_text(char: str) -> None:
+    """The whole-buffer search finds each character class of _INVISIBLE in any cell, of a
+    string or large_string array; text outside a slice may raise a false alarm, never hide a
+    cell."""
+    from evalkit.io.tables import _may_hold_invisible
+    cells = [f"XF{i:06d}" for i in range(5000)]
+    for kind in (pa.string(), pa.large_string()):
+        assert not _may_hold_invisible(pa.array(cells, type=kind))
+        hit = pa.array(cells[:4321] + [f"XF{char}004321"] + cells[4322:], type=kind)
+        assert _may_hold_invisible(hit)
+        assert _may_hold_invisible(hit.slice(4000, 500)) and _may_hold_invisible(hit.slice(4321))
+    for kept in ("“引号”—…，（）·", "a\tb\r\n", "a\u2065b\u2070"):  # near, but kept
+        assert not _may_hold_invisible(pa.array([kept]))
+    assert not _may_hold_invisible(pa.array(["", ""])) \
+        and not _may_hold_invisible(pa.array([], type=pa.string()))
+
+
+def test_zero_width_space_far_down_a_mostly_distinct_column_is_removed(tmp_path: Path) -> None:
+    """A zero-width space in one case number far down (a column read as plain text, over
+    several read blocks) is removed before parsing, as in a small column."""
+    rows = [row(i) for i in range(40_000)]
+    rows[34_567][0] = "XF\u200b034567"
+    path = tmp_path / "petitions.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    assert path.stat().st_size > 4 * readers.CSV_BLOCK_BYTES
+    frame, problems = load_table(path, PETITIONS, year=2023, salt="s")
+    assert not errors(problems)
+    assert frame.case_id.iloc[34_567] == "XF034567"
+    assert not frame.case_id.str.contains("\u200b").any()

@@ -314,9 +314,26 @@ def _clean(col: Coded) -> Coded:
     split one 镇街 into two, nor an escape sequence reach a terminal)."""
     if col.arrow is None or not len(col.arrow):
         return col
-    if not pc.any(pc.match_substring_regex(col.arrow, _INVISIBLE)).as_py():
+    if not _may_hold_invisible(col.arrow) or \
+            not pc.any(pc.match_substring_regex(col.arrow, _INVISIBLE)).as_py():
         return col
     return Coded(col.codes, col.index, arrow=pc.replace_substring_regex(col.arrow, _INVISIBLE, ""))
+
+
+def _may_hold_invisible(arr: pa.Array) -> bool:
+    """Whether any cell of a string array may hold an :data:`_INVISIBLE` character, by one RE2
+    search over the array's whole text buffer instead of one per cell (a 1M-cell column of case
+    numbers: ≈ 0.02 s instead of ≈ 0.06 s). Each cell is valid UTF-8, so no character straddles
+    two cells and a match in the buffer is a match in some cell; the buffer of a slice may hold
+    text outside it, which can only give a false alarm (the per-cell search then decides)."""
+    if arr.type not in (pa.string(), pa.large_string()):
+        return True
+    data = arr.buffers()[2]
+    if data is None or not data.size:
+        return False
+    offsets = pa.py_buffer(np.array([0, data.size], dtype=np.int64))
+    whole = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, data])
+    return bool(pc.match_substring_regex(whole, _INVISIBLE)[0].as_py())
 
 
 def _rows_of(cols: dict[str, Coded], personal: set[str], index: pd.Index,
