@@ -164,7 +164,7 @@ def test_invisible_characters_found_in_one_pass_over_the_text(char: str) -> None
     """The whole-buffer search finds each character class of _INVISIBLE in any cell, of a
     string or large_string array; text outside a slice may raise a false alarm, never hide a
     cell."""
-    from evalkit.io.tables import _may_hold_invisible
+    from evalkit.io.tables import _may_hold, _may_hold_invisible
     cells = [f"XF{i:06d}" for i in range(5000)]
     for kind in (pa.string(), pa.large_string()):
         assert not _may_hold_invisible(pa.array(cells, type=kind))
@@ -173,6 +173,10 @@ def test_invisible_characters_found_in_one_pass_over_the_text(char: str) -> None
         assert _may_hold_invisible(hit.slice(4000, 500)) and _may_hold_invisible(hit.slice(4321))
     for kept in ("“引号”—…，（）·", "a\tb\r\n", "a\u2065b\u2070"):  # near, but kept
         assert not _may_hold_invisible(pa.array([kept]))
+    for text in ("#", "计"):                       # Excel error literals, 合计 labels
+        far = pa.array(cells[:4000] + [f"合{text}"] + cells[4001:])
+        assert _may_hold(far, text) and _may_hold(far.slice(3999, 2), text)
+        assert not _may_hold(pa.array(cells), text) and not _may_hold(pa.array(["订", "＃"]), text)
     assert not _may_hold_invisible(pa.array(["", ""])) \
         and not _may_hold_invisible(pa.array([], type=pa.string()))
 
