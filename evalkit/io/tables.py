@@ -338,12 +338,18 @@ def _whole_text(arr: pa.Array) -> pa.Array | None:
 
 def _may_hold(arr: pa.Array, pattern: str, regex: bool = False) -> bool:
     """Whether any cell of a string array may hold ``pattern`` (a substring, or an RE2 regex
-    matching single characters): False only when no cell does (see :func:`_whole_text`)."""
+    matching single characters): False only when no cell does (see :func:`_whole_text`).
+
+    A substring is looked for in the buffer's bytes by :mod:`re` (a literal: ≈ 4 ms for 15 MB,
+    Arrow's substring kernel ≈ 25 ms); a regex by RE2 over the buffer as one cell."""
     whole = _whole_text(arr)
     if whole is None:
         return True
-    find = pc.match_substring_regex if regex else pc.match_substring
-    return bool(find(whole, pattern)[0].as_py())
+    if not regex:
+        data = whole.buffers()[2]
+        return data is not None and re.search(re.escape(pattern.encode()),
+                                              memoryview(data)) is not None
+    return bool(pc.match_substring_regex(whole, pattern)[0].as_py())
 
 
 def _may_hold_invisible(arr: pa.Array) -> bool:
