@@ -193,3 +193,27 @@ def test_zero_width_space_far_down_a_mostly_distinct_column_is_removed(tmp_path:
     assert not errors(problems)
     assert frame.case_id.iloc[34_567] == "XF034567"
     assert not frame.case_id.str.contains("\u200b").any()
+
+
+@pytest.mark.parametrize(("cells", "repeats"), [
+    (["XF1", "XF2", None, "XF3"], False),            # in order: decided by one comparison pass
+    (["XF1", "XF2", None, "XF2", "XF3"], True),      # in order with a repeat: hashed
+    (["XF3", "XF1", "XF2"], False),                  # out of order, distinct
+    (["XF3", "XF1", "XF3"], True),
+    ([None, None], False), (["XF1"], False), ([], False),
+])
+def test_repeated_case_numbers_in_or_out_of_order(cells: list, repeats: bool) -> None:
+    from evalkit.io.checks import _repeats
+    assert _repeats(pd.Series(cells, dtype="string[pyarrow]")) is repeats
+
+
+def test_one_repeated_case_number_far_down_an_ordered_register(tmp_path: Path) -> None:
+    """A register in 信访件编号 order with one number repeated on record 30 003 still names
+    both rows."""
+    rows = [row(i) for i in range(30_001)]
+    rows.insert(30_000, row(29_999))                   # records 30 002 and 30 003
+    path = tmp_path / "petitions.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    _, problems = load_table(path, PETITIONS, year=2023, salt="s")
+    (message,) = errors(problems)
+    assert "第30003行" in message and "第30002行" in message and "XF029999" in message

@@ -74,11 +74,22 @@ def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Loc
 def _repeats(values: pd.Series) -> bool:
     """Whether any non-blank value occurs twice (one hash pass: Arrow's for Arrow strings)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
-        codes = pc.fill_null(pc.dictionary_encode(pa.array(values.array)).indices, -1)
+        cells = pa.array(values.array)
+        if _strictly_increasing(pc.drop_null(cells)):
+            return False
+        codes = pc.fill_null(pc.dictionary_encode(cells).indices, -1)
         codes = codes.to_numpy(zero_copy_only=False)
         codes = codes[codes >= 0]
         return len(codes) > 0 and int(np.bincount(codes).max()) > 1
     return bool(values.dropna().duplicated().any())
+
+
+def _strictly_increasing(cells: "pa.Array | pa.ChunkedArray") -> bool:
+    """Whether the cells (no nulls) are in strictly increasing order, so all distinct: one
+    comparison pass (≈ 0.04 s for 1M case numbers, a hash pass ≈ 0.25 s); a register is often
+    in 信访件编号 order."""
+    n = len(cells)
+    return n < 2 or bool(pc.all(pc.greater(cells.slice(1), cells.slice(0, n - 1))).as_py())
 
 
 def format_fen(fen: int, unit: str) -> str:
