@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,6 +28,26 @@ def _display(*objs: Any) -> None:
     from IPython.display import display
 
     display(*objs)
+
+
+_NUMBER = re.compile(r"^[-+]?[\d,]*\.?\d+%?$")
+
+
+def _as_shown(obj: Any) -> Any:
+    """A DataFrame as the working papers print tables (:class:`~evalkit.workpapers.tables.Shown`:
+    text columns left-aligned, rows numbered from 1); anything else unchanged."""
+    import pandas as pd
+
+    if not isinstance(obj, pd.DataFrame):
+        return obj
+    from evalkit.workpapers.tables import Shown
+
+    frame = obj
+    if isinstance(frame.index, pd.RangeIndex):
+        frame = frame.set_axis(pd.RangeIndex(1, len(frame) + 1), axis=0)
+    text = [j for j, col in enumerate(frame.columns)
+            if not frame[col].dropna().astype(str).str.match(_NUMBER).all()]
+    return Shown(frame, text)
 
 
 class MonitorPapers:
@@ -93,8 +114,8 @@ class MonitorPapers:
             return
         import pandas as pd
 
-        self.emit(pd.Series({name: path.name for name, path in self.paths.items()},
-                            name="已写出").to_frame())
+        self.emit(_as_shown(pd.Series({name: path.name for name, path in self.paths.items()},
+                                      name="已写出").to_frame()))
 
     def headings(self) -> list[str]:
         """The headings of the display tables (概要, 预警, …)."""
@@ -104,7 +125,7 @@ class MonitorPapers:
         """One display table by its Chinese heading."""
         if self._replayed("show", heading):
             return
-        self.emit(self._tables[heading])
+        self.emit(_as_shown(self._tables[heading]))
 
     def chart(self) -> None:
         """The progress chart (支出进度与序时进度)."""
@@ -122,7 +143,8 @@ class MonitorPapers:
             return
         import pandas as pd
 
-        self.emit(pd.Series(self.result["notes"] or ["无"], name="说明", dtype="object").to_frame())
+        self.emit(_as_shown(pd.Series(self.result["notes"] or ["无"], name="说明",
+                                      dtype="object").to_frame()))
 
     # ----------------------------------------------------------------- the batch's side
 
