@@ -72,7 +72,8 @@ def duplicates(spec: TableSpec, frame: pd.DataFrame, raw: pd.DataFrame, loc: Loc
 
 
 def _repeats(values: pd.Series) -> bool:
-    """Whether any non-blank value occurs twice (one hash pass: Arrow's for Arrow strings)."""
+    """Whether any non-blank value occurs twice (Arrow strings: none when they are in
+    increasing order, else one hash pass, Arrow's)."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         cells = pa.array(values.array)
         if _strictly_increasing(pc.drop_null(cells)):
