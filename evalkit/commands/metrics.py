@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
+from evalkit.commands import add_folder_args
 from evalkit import catalogue
 from evalkit.years import YearsError, parse_years
 from evalkit.metrics.yoy import lookup
@@ -84,10 +84,6 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     which = parser.add_mutually_exclusive_group(required=True)
     which.add_argument("--year", type=int, help="年度，如 2023")
     which.add_argument("--years", type=_years_arg, help="年度范围，如 2021-2023")
-    parser.add_argument("--data-dir", type=Path, default=DATA_RAW,
-                        help="存放各年度文件夹的目录（默认 data/raw）")
-    parser.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
-                        help="缓存目录（默认 data/processed）")
-    parser.add_argument("--out-dir", type=Path, default=OUTPUTS, help="输出目录（默认 outputs）")
+    add_folder_args(parser)
     parser.set_defaults(func=handler)
     return parser

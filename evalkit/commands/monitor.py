@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
-from evalkit.config import DATA_PROCESSED, DATA_RAW, OUTPUTS
+from evalkit.commands import add_folder_args
 from evalkit.years import YearsError, parse_years
 
 
@@ -90,11 +89,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
                     " / Where the year stands at a date and where it will land.")
     parser.add_argument("--year", type=int, help="年度，如 2024")
     parser.add_argument("--as-of", type=_as_of_arg, help="截至日期 YYYY-MM-DD，如 2024-07-31")
-    parser.add_argument("--data-dir", type=Path, default=DATA_RAW,
-                        help="存放各年度文件夹的目录（默认 data/raw）")
-    parser.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
-                        help="缓存目录（默认 data/processed）")
-    parser.add_argument("--out-dir", type=Path, default=OUTPUTS, help="输出目录（默认 outputs）")
+    add_folder_args(parser)
     parser.add_argument("--backtest", metavar="YEARS",
                         help="回测：对这些年度（如 2022-2023）的每个月末预测年末执行率并与实际比较，"
                              "打印误差表 / back-test the forecast at every month end")

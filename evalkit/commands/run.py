@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evalkit.config import DATA_PROCESSED, DATA_RAW, NOTEBOOKS, OUTPUTS
+from evalkit.commands import add_folder_args
+from evalkit.config import NOTEBOOKS
 from evalkit.errors import os_problem
 from evalkit.runner import DEFAULT_TIMEOUT, RunnerError, default_jobs, run_years
 from evalkit.years import YearsError, available_years, parse_years
@@ -72,10 +73,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     group.add_argument("--years",
                        help="年度范围，如 2021-2023 或 2021,2023（默认：每个年度文件夹）/ years "
                             "(default: every year folder)")
-    p.add_argument("--data-dir", type=Path, default=DATA_RAW, help="原始数据（默认 data/raw）/ raw inputs")
-    p.add_argument("--processed-dir", type=Path, default=DATA_PROCESSED,
-                   help="清洗缓存（默认 data/processed）/ cache")
-    p.add_argument("--out-dir", type=Path, default=OUTPUTS, help="输出（默认 outputs）/ outputs")
+    add_folder_args(p)
     p.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT,
                    help=f"每个单元格的超时秒数（默认 {DEFAULT_TIMEOUT}）/ seconds per cell")
     p.add_argument("--jobs", type=int, default=default_jobs(),
