@@ -340,3 +340,18 @@ def test_generated_report_passes_its_own_audit(batch: Batch, year: int, capsys) 
     out = capsys.readouterr().out
     assert code == 0, out[-3000:]
     assert "数值一致" in out
+
+
+def test_list_tables_follow_the_catalogue_and_tolerate_hand_edits(metrics: dict) -> None:
+    """The 镇街 table's columns are the catalogue fields of petitions.by_township, in order;
+    a hand-edited value that is not a number prints —, a row that is not a mapping is skipped."""
+    from evalkit import catalogue
+    from evalkit.report import tables
+
+    fields = catalogue.fields("petitions.by_township")
+    table = tables.township_table(metrics)
+    assert table.head == [catalogue.header(f.key, unit=False) for f in fields.values()]
+    assert table.num == set(range(1, len(fields)))
+    metrics["petitions"]["by_township"] = [{"township": "A镇", "cases": "x",
+                                            "online_share_pct": "88.5"}, "junk"]
+    assert tables.township_table(metrics).rows == [["A镇", "—", "88.50%"] + ["—"] * (len(fields) - 3)]

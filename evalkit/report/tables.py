@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from evalkit import catalogue
+from evalkit.metrics.model import as_number
 from evalkit.numfmt import fmt_fixed, fmt_pct
 from evalkit.report import narrative as nv
 from evalkit.report.narrative import fmt_count, fmt_score
@@ -172,9 +173,10 @@ def list_table(m: Mapping[str, Any], table_key: str) -> Table | None:
     section, _, name = table_key.partition(".")
     records = (m.get(section) or {}).get(name) or []
     fields = catalogue.fields(table_key)
-    cells = {"text": _s, "count": fmt_count, "rank": fmt_count, "amount": _w}
-    rows = [[cells.get(f.kind, _p)(r.get(k)) for k, f in fields.items()]
-            for r in records if isinstance(r, Mapping)]
+    cells = {"count": fmt_count, "rank": fmt_count, "amount": _w}
+    rows = [[_s(r.get(k)) if f.kind == "text" else cells.get(f.kind, _p)(as_number(r.get(k)))
+             for k, f in fields.items()]
+            for r in records if isinstance(r, Mapping)]   # a hand-edited value: shown as —
     if not rows:
         return None
     head = [_h(f.key, unit=False) for f in fields.values()]
