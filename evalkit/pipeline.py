@@ -389,6 +389,7 @@ def _settings_checks(parts: dict[str, Any]) -> list[Any]:
     settings): every 延期天数 within ``max_extension_days``."""
     from evalkit.metrics.petitions import check_extensions
     from evalkit.metrics.settings import MetricSettings
+    from evalkit.schema import PETITIONS
 
     petitions = parts.get("petitions")
     if petitions is None or "extension_days" not in petitions:
@@ -397,7 +398,7 @@ def _settings_checks(parts: dict[str, Any]) -> list[Any]:
                 "petitions.xlsx")
     try:
         check_extensions(petitions, MetricSettings.from_department(parts.get("department")),
-                         file=file)
+                         file=file, sheet=None if file.lower().endswith(".csv") else PETITIONS.sheet)
     except InputError as exc:
         return list(exc.problems)
     return []

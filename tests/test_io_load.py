@@ -404,3 +404,17 @@ def test_table_checks_are_hooks_named_on_the_spec(tmp_path: Path) -> None:
     assert any("件数不能为负数" in p.zh and p.row == 2 for p in problems)
     _, problems = load_table(path, dataclasses.replace(PEERS, checks=()))
     assert not any(p.level == "error" for p in problems)
+
+
+def test_extension_limit_in_a_csv_register_names_the_csv(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    d = _year(tmp_path)
+    (d / "petitions.xlsx").unlink()
+    (d / "petitions.csv").write_text(
+        ",".join(PET_HEAD[:11]) + "\nXF1,2023-03-05,2023-03-06,2023-05-20,46,网上信访,求决类,初件,是,满意,"
+        "荔城街道\n", encoding="utf-8")
+    (d / "department.yaml").write_text("department: 测试局\nsettings:\n  max_extension_days: 45\n",
+                                       encoding="utf-8")
+    assert run_validate(d) == 1
+    line = next(l for l in capsys.readouterr().out.splitlines() if "延期天数" in l)
+    assert "【petitions.csv】第2行" in line and "0–45" in line and "信访台账" not in line, line

@@ -199,7 +199,8 @@ def period_end(year: int, settings: MetricSettings | None = None) -> dt.date:
 # --------------------------------------------------------------------------- flags
 
 def check_extensions(df: pd.DataFrame, settings: MetricSettings | None = None,
-                     file: str = "petitions.xlsx", ext: np.ndarray | None = None) -> None:
+                     file: str = "petitions.xlsx", ext: np.ndarray | None = None,
+                     sheet: str | None = PETITIONS.sheet) -> None:
     """Raise :class:`InputError` when an ``extension_days`` is negative or above the maximum.
 
     >>> check_extensions(pd.DataFrame({"extension_days": [0, 30]}))
@@ -219,7 +220,7 @@ def check_extensions(df: pd.DataFrame, settings: MetricSettings | None = None,
     raise InputError([problem(
         "error", file, f"延期天数应在 0–{settings.max_extension_days} 天之间",
         f"extension must be 0..{settings.max_extension_days} days",
-        sheet=PETITIONS.sheet, row=None if r is None or pd.isna(r) else int(r), column=header,
+        sheet=sheet, row=None if r is None or pd.isna(r) else int(r), column=header,
         value=int(ext[i])) for i, r in zip(bad, rows)])
 
 
