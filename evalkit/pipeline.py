@@ -256,9 +256,13 @@ def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_d
     for y in earlier:
         try:
             loading = (prefetched or {}).get(y)
-            data = loading.result() if loading is not None else load_year(y, data_dir,
-                                                                          processed_dir)
-            sections[y] = year_sections(data, settings)
+            if loading is None:
+                data, ahead = load_year(y, data_dir, processed_dir), None
+            else:
+                data, ahead = loading.result()
+            # sections computed beside this year's load count only under the same settings
+            sections[y] = ahead[1] if ahead is not None and ahead[0] == settings \
+                else year_sections(data, settings)
         except InputError as exc:
             notes.append(_earlier_year_problem(y, int(year), data_dir, exc))
     return sections
@@ -288,7 +292,8 @@ def _prefetch_previous(pool: ThreadPoolExecutor, year: int, data_dir: Path,
     spend most of their time in Arrow and hashlib, which release the GIL).
 
     Speculative: the year may turn out not to be comparable (sample vs real data), and then its
-    load is simply not used. The salt is made first, so both loads share one."""
+    load is simply not used. Its metric sections are computed there too, once it is loaded
+    (:func:`_load_ahead`). The salt is made first, so both loads share one."""
     from evalkit.io.pii import get_salt
 
     earlier = [y for y in available_years(data_dir) if y < year]
@@ -300,7 +305,26 @@ def _prefetch_previous(pool: ThreadPoolExecutor, year: int, data_dir: Path,
         get_salt(processed_dir)
     except OSError:
         return {}  # reported by the loads themselves
-    return {earlier[-1]: pool.submit(_loader(), earlier[-1], data_dir, processed_dir)}
+    return {earlier[-1]: pool.submit(_load_ahead, earlier[-1], year, data_dir, processed_dir)}
+
+
+def _load_ahead(earlier: int, year: int, data_dir: Path, processed_dir: Path
+                ) -> tuple[Any, tuple[Any, dict[str, Any]] | None]:
+    """``(data, (settings, sections) or None)``: the ``earlier`` year loaded, then its metric
+    sections computed under the settings of ``year``'s department.yaml, still beside this
+    year's load. Speculative: :func:`_earlier_sections` uses the sections only when this
+    year's settings turn out the same, and computes them itself when they are None (any
+    failure here, reported there when it happens again)."""
+    from evalkit.metrics import year_sections
+    from evalkit.metrics.settings import MetricSettings
+
+    data = _loader()(earlier, data_dir, processed_dir)
+    try:
+        settings = MetricSettings.from_department(load_department(year, data_dir,
+                                                                  processed_dir))
+        return data, (settings, year_sections(data, settings))
+    except Exception:  # noqa: BLE001 - the main thread computes (and reports) it again
+        return data, None
 
 
 def build_year(year: int, data_dir: Path | str = DATA_RAW,

@@ -111,3 +111,66 @@ def test_csv_codes_with_odd_records_put_back_in_place(n, k):
     assert len(full) == n + k
     assert full[at].tolist() == list(range(50, 50 + k))
     assert np.delete(full, at).tolist() == codes.tolist()
+
+
+def _record_sections(monkeypatch) -> list[tuple[int, bool]]:
+    """(year, on the main thread) of every ``year_sections`` call."""
+    import evalkit.metrics
+
+    calls: list[tuple[int, bool]] = []
+    sections = evalkit.metrics.year_sections
+
+    def recording(data, *args, **kwargs):
+        calls.append((int(data.year),
+                      threading.current_thread() is threading.main_thread()))
+        return sections(data, *args, **kwargs)
+
+    monkeypatch.setattr(evalkit.metrics, "year_sections", recording)
+    return calls
+
+
+def _offline_only_letters(raw) -> None:
+    """2023's department.yaml counts only 来信 as offline (来访 becomes 网信)."""
+    path = raw / "2023" / "department.yaml"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "settings:\n  offline_channels: [来信]\n", encoding="utf-8")
+
+
+@pytest.mark.e2e
+def test_previous_year_sections_are_computed_beside_this_year_under_its_settings(
+        sample_raw_copy, tmp_path, monkeypatch):
+    _offline_only_letters(sample_raw_copy)
+    default = pipeline.build_year(2022, sample_raw_copy, tmp_path / "p0", tmp_path / "o0",
+                                  write=False, score=False)
+    calls = _record_sections(monkeypatch)
+    metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
+                                  write=False, score=False)
+    assert (2022, False) in calls and (2022, True) not in calls     # beside, and used
+    by_year = {h["year"]: h for h in metrics["history"]}
+    # 2022 under 2023's settings: 来访 counted online, so its share is above the default one
+    assert by_year[2022]["online_share_pct"] > default["petitions"]["online_share_pct"]
+
+
+@pytest.mark.e2e
+def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
+        sample_raw_copy, tmp_path, monkeypatch):
+    _offline_only_letters(sample_raw_copy)
+    ahead = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
+                                write=False, score=False)
+
+    read = pipeline.load_department
+
+    def unreadable_beside(*args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            raise OSError("department.yaml unreadable at that moment")
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "load_department", unreadable_beside)
+    calls = _record_sections(monkeypatch)
+    again = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
+                                write=False, score=False)
+    assert (2022, True) in calls                                     # computed on the main thread
+    for m in (ahead, again):
+        m.pop(pipeline.PROVENANCE_KEY, None)
+        m.pop("generated_at")
+    assert ahead == again
