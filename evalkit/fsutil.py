@@ -6,8 +6,10 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import threading
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -56,6 +58,12 @@ def atomic_write_bytes(target: Path | str, data: bytes) -> Path:
 
 
 _DIGESTS: dict[tuple[int, ...], str] = {}
+_AHEAD: dict[tuple[int, ...], Future] = {}
+"""Digests being computed by :func:`hash_ahead`, by the same key as ``_DIGESTS``."""
+
+
+def _stat_key(st: os.stat_result) -> tuple[int, ...]:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def sha256_file(path: Path | str) -> str:
@@ -63,12 +71,60 @@ def sha256_file(path: Path | str) -> str:
 
     Remembered for the rest of the process while the file's device, inode, size, mtime and ctime
     are unchanged, so a run reads each raw file once to hash it however many callers (cache key,
-    provenance, freshness check) ask for its digest.
+    provenance, freshness check) ask for its digest; a digest :func:`hash_ahead` is computing
+    is waited for.
     """
     with open(path, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        key = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        digest = _DIGESTS.get(key)
+        key = _stat_key(os.fstat(fh.fileno()))
+        digest = _DIGESTS.get(key) or _ahead(key)
         if digest is None:
             digest = _DIGESTS[key] = hashlib.file_digest(fh, "sha256").hexdigest()
     return digest
+
+
+def _ahead(key: tuple[int, ...]) -> str | None:
+    """The digest :func:`hash_ahead` computed for ``key`` (None when it was not asked for it,
+    or could not read the file: the caller then hashes it, and meets any error itself)."""
+    pending = _AHEAD.get(key)
+    if pending is None:
+        return None
+    return pending.result()
+
+
+def hash_ahead(paths: Iterable[Path | str]) -> None:
+    """Start hashing ``paths`` (largest first) in a background thread, for :func:`sha256_file`.
+
+    A command calls this before it imports the modules it needs (≈ 0.4 s, holding the GIL)
+    so the second core hashes the raw files meanwhile (hashlib and file reads release the GIL);
+    a file that changes in between is hashed again by its reader. Files that cannot be stat'ed
+    are left to their reader. A daemon thread: a run that stops early does not wait for it.
+    """
+    jobs = []
+    for path in paths:
+        try:
+            key = _stat_key(os.stat(path))
+        except OSError:
+            continue
+        if key not in _DIGESTS and key not in _AHEAD:
+            _AHEAD[key] = Future()
+            jobs.append((key, Path(path)))
+    if jobs:
+        jobs.sort(key=lambda job: -job[0][2])
+        threading.Thread(target=_hash_jobs, args=(jobs,), name="evalkit-hash-ahead",
+                         daemon=True).start()
+
+
+def _hash_jobs(jobs: list[tuple[tuple[int, ...], Path]]) -> None:
+    try:
+        for key, path in jobs:
+            with open(path, "rb") as fh:
+                if _stat_key(os.fstat(fh.fileno())) != key:
+                    continue                     # changed since: its reader hashes it
+                digest = _DIGESTS[key] = hashlib.file_digest(fh, "sha256").hexdigest()
+            _AHEAD[key].set_result(digest)
+    except Exception:  # noqa: BLE001, S110 - the readers hash the rest, and meet the error
+        pass
+    finally:
+        for key, _ in jobs:                      # never leave a reader waiting
+            if not _AHEAD[key].done():
+                _AHEAD[key].set_result(None)

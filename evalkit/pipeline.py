@@ -327,6 +327,18 @@ def _load_ahead(earlier: int, year: int, data_dir: Path, processed_dir: Path
         return data, None
 
 
+def _hash_ahead(year: int, data_dir: Path) -> None:
+    """Start hashing the table files of ``year`` and of the latest earlier year
+    (:func:`evalkit.fsutil.hash_ahead`): their SHA-256 is the cache key and the provenance."""
+    from evalkit.config import TABLE_SUFFIXES
+    from evalkit.fsutil import hash_ahead
+    from evalkit.schema import TABLES
+
+    years = [year, *[y for y in available_years(data_dir) if y < year][-1:]]
+    hash_ahead(year_dir(data_dir, y) / f"{spec.file_stem}{suffix}" for y in years
+               for spec in TABLES.values() for suffix in TABLE_SUFFIXES)
+
+
 def build_year(year: int, data_dir: Path | str = DATA_RAW,
                processed_dir: Path | str = DATA_PROCESSED, out_dir: Path | str = OUTPUTS,
                write: bool = True, *, score: bool = True) -> dict[str, Any]:
@@ -350,11 +362,12 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
             stop the build: it is left out of the history, and when it is the previous year
             every 同比 is marked 无法计算; a warning names its folder and file.
     """
+    data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
+    _hash_ahead(int(year), data_dir)     # before the imports below: they hold the GIL ≈ 0.4 s
     from evalkit.metrics import compute_metrics, write_metrics_json
     from evalkit.metrics.settings import MetricSettings
 
     load_year = _loader()
-    data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     remember_dirs(int(year), data_dir, processed_dir)
     with ThreadPoolExecutor(max_workers=1) as pool:
         prefetched = _prefetch_previous(pool, int(year), data_dir, processed_dir)

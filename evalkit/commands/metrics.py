@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.commands import add_folder_args
-from evalkit import catalogue
 from evalkit.years import YearsError, parse_years
-from evalkit.metrics.yoy import lookup
 
 
 def _years_arg(text: str) -> list[int]:
@@ -33,6 +31,8 @@ SUMMARY_LINES: tuple[tuple[str, ...], ...] = (
 
 def _part(key: str, value: Any) -> str:
     """``执行率 98.95%``; a 同比 reads ``同比下降43.21%``."""
+    from evalkit import catalogue
+
     text = catalogue.format_value(key, value)
     if catalogue.get(key).kind == "change":
         return f"同比{text}"
@@ -41,6 +41,8 @@ def _part(key: str, value: Any) -> str:
 
 def summary(metrics: dict[str, Any]) -> str:
     """A few headline lines for the terminal, labelled from the metric catalogue."""
+    from evalkit.metrics.yoy import lookup
+
     lines = [f"{metrics['year']}年 {metrics.get('department') or ''}"]
     for keys in SUMMARY_LINES:
         parts = [_part(k, lookup(metrics, k)) for k in keys if lookup(metrics, k) is not None]

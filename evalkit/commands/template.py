@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from evalkit.template import (DEFAULT_FRAMEWORK, manual_indicators, next_steps, read_last_year,
-                              write_templates)
 
 
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -35,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run_template(args: argparse.Namespace) -> int:
     """Handler of ``evalkit template``; returns the exit code."""
+    from evalkit.template import (DEFAULT_FRAMEWORK, manual_indicators, next_steps,
+                                  read_last_year, write_templates)
+
     try:
         written = write_templates(Path(args.folder), int(args.year), args.source)
     except FileExistsError as exc:
