@@ -64,5 +64,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def run() -> int:
+    """The ``evalkit`` console script: :func:`main`, then the process ends without the
+    interpreter's final garbage collections (``gc.freeze``: ≈ 0.1 s of a run spent walking
+    objects that exit frees anyway). Not for in-process callers (tests), which use :func:`main`.
+    """
+    import gc
+
+    code = main()
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -471,7 +471,7 @@ def test_real_entry_point():
     from importlib.metadata import entry_points
 
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "evalkit"]
-    assert script.value == "evalkit.cli:main"
+    assert script.value == "evalkit.cli:run"
     exe = Path(sys.executable).parent / "evalkit"
     assert exe.is_file(), f"{exe} missing: pip install -e . did not make the command"
     done = subprocess.run([str(exe), "audit", str(REFERENCE)], capture_output=True, text=True,
