@@ -364,7 +364,7 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     """
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     _hash_ahead(int(year), data_dir)     # before the imports below: they hold the GIL ≈ 0.4 s
-    from evalkit.metrics import compute_metrics, write_metrics_json
+    from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
     from evalkit.metrics.settings import MetricSettings
 
     load_year = _loader()
@@ -376,12 +376,13 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
         if rules:
             raise InputError(rules)
         settings = MetricSettings.from_department(data.department)
+        current = year_sections(data, settings)   # while the previous year's are computed
         earlier = comparable_years(int(year), data.department, data_dir, settings)
         notes: list[Any] = []
         sections = _earlier_sections(earlier, int(year), data_dir, processed_dir, settings,
                                      notes, prefetched)
     metrics = compute_metrics(data, previous=sections.get(int(year) - 1),
-                              history=list(sections.values()))
+                              history=list(sections.values()), current=current)
     if any(n.file.startswith(f"{int(year) - 1}/") for n in notes):
         metrics["yoy_text"] = {k: NO_YOY for k in metrics.get("yoy_text") or {}}
     metrics["warnings"] = warning_records([*data.warnings, *notes])

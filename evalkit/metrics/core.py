@@ -57,8 +57,8 @@ def _sections_of(item: YearLike | Mapping[str, Any], settings: MetricSettings) -
 
 
 def compute_metrics(data: YearLike, previous: YearLike | Mapping[str, Any] | None = None,
-                    history: Iterable[YearLike | Mapping[str, Any]] | None = None
-                    ) -> dict[str, Any]:
+                    history: Iterable[YearLike | Mapping[str, Any]] | None = None, *,
+                    current: dict[str, Any] | None = None) -> dict[str, Any]:
     """Compute the full metrics dict of ``data.year`` (the ``metrics.json`` shape).
 
     Args:
@@ -66,6 +66,8 @@ def compute_metrics(data: YearLike, previous: YearLike | Mapping[str, Any] | Non
         previous: last year's ``YearData`` (or its metrics dict); ``None`` -> 同比 are ``None``.
         history: earlier years' ``YearData`` or metrics dicts (any order); ``previous`` and this
             year are added when missing.
+        current: this year's :func:`year_sections` under its own settings, when the caller has
+            computed them already (they are completed in place).
 
     Returns:
         A JSON-ready dict (numbers half-up 2 dp, ``None`` instead of NaN). Every year is computed
@@ -76,7 +78,7 @@ def compute_metrics(data: YearLike, previous: YearLike | Mapping[str, Any] | Non
     """
     settings = MetricSettings.from_department(data.department)
     department = data.department or {}
-    current = year_sections(data, settings)
+    current = current if current is not None else year_sections(data, settings)
     prev = _sections_of(previous, settings) if previous is not None else None
     pet = current["petitions"]
 
