@@ -3,7 +3,8 @@
 For each format (csv, xlsx) and size (cases per year) a raw data folder of two years (2022, 2023)
 is generated once (``gen_registers.py --format csv|xlsx``: a title line, the header, every column
 of the register template including fake personal columns, the sample's budget, self-assessment,
-peers and department.yaml). Then, each in its own subprocess (its own peak RSS, from ``wait4``):
+peers and department.yaml). Then, each in its own subprocess (peak RSS of it and its children
+together, sampled; see ``measure``):
 
 * ``evalkit metrics --year 2023``, **first** run: an empty cache folder, so both years' raw
   files are read, validated, pseudonymised and cached, and metrics.json + scorecard are written;
@@ -36,6 +37,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,17 +169,51 @@ class Run:
     stdout: str
 
 
+PAGE = os.sysconf("SC_PAGE_SIZE")
+SAMPLE_SECONDS = 0.02
+
+
+def tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and every process below it, now (Linux ``/proc``)."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as fh:
+                total += int(fh.read().split()[1]) * PAGE
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue                               # ended meanwhile
+    return total
+
+
 def measure(cmd: list[str]) -> Run:
-    """Run ``cmd`` and return its wall time and its own peak RSS (``wait4`` rusage)."""
+    """Run ``cmd``; its wall time, CPU (``wait4``: its own and its waited-for children's) and
+    peak RSS: the largest sum over the process and its children alive at once (sampled every
+    :data:`SAMPLE_SECONDS`; evalkit loads the previous year in a forked child), and never less
+    than the largest single process's own peak (``wait4``)."""
     with tempfile.TemporaryFile() as out:
         t = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(SAMPLE_SECONDS):
+                peak[0] = max(peak[0], tree_rss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - t
+        done.set()
+        sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    return Run(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024,
+    return Run(seconds, usage.ru_utime + usage.ru_stime, max(peak[0], usage.ru_maxrss * 1024),
                proc.returncode, text)
 
 

@@ -82,6 +82,18 @@ def sha256_file(path: Path | str) -> str:
     return digest
 
 
+def known_digests() -> dict[tuple[int, ...], str]:
+    """The digests this process has computed, by file identity (device, inode, size, mtime,
+    ctime): a child process that read files hands them to its parent (:func:`add_digests`)."""
+    return dict(_DIGESTS)
+
+
+def add_digests(digests: dict[tuple[int, ...], str]) -> None:
+    """Remember digests computed by another process of this run (see :func:`known_digests`);
+    a file changed since has another identity, and is hashed again when asked for."""
+    _DIGESTS.update(digests)
+
+
 def _ahead(key: tuple[int, ...]) -> str | None:
     """The digest :func:`hash_ahead` computed for ``key`` (None when it was not asked for it,
     or could not read the file: the caller then hashes it, and meets any error itself)."""

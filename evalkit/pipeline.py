@@ -19,11 +19,16 @@ The heavy modules (pandas, pydantic, the loaders) are imported only when a year 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from concurrent.futures import Future, ThreadPoolExecutor
+import os
+import pickle
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from evalkit import __version__
 from evalkit.config import DATA_RAW, DATA_PROCESSED, OUTPUTS, PACKAGE_DIR, year_dir
@@ -244,11 +249,11 @@ def _earlier_year_problem(year: int, this_year: int, data_dir: Path, exc: Any) -
 
 def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_dir: Path,
                       settings: Any, notes: list[Any],
-                      prefetched: dict[int, Future] | None = None) -> dict[int, dict[str, Any]]:
+                      prefetched: dict[int, Any] | None = None) -> dict[int, dict[str, Any]]:
     """Sections of the ``earlier`` years; a year with input errors is left out with a warning.
 
-    ``prefetched``: year -> its load, already started in a second thread (see
-    :func:`_prefetch_previous`)."""
+    ``prefetched``: year -> its load, already started beside this year's (see
+    :func:`_previous_year`)."""
     from evalkit.metrics import year_sections
 
     load_year = _loader()
@@ -256,13 +261,14 @@ def _earlier_sections(earlier: list[int], year: int, data_dir: Path, processed_d
     for y in earlier:
         try:
             loading = (prefetched or {}).get(y)
-            if loading is None:
-                data, ahead = load_year(y, data_dir, processed_dir), None
-            else:
-                data, ahead = loading.result()
+            data, ahead = loading.result() if loading is not None else (None, None)
             # sections computed beside this year's load count only under the same settings
-            sections[y] = ahead[1] if ahead is not None and ahead[0] == settings \
-                else year_sections(data, settings)
+            if ahead is not None and ahead[0] == settings:
+                sections[y] = ahead[1]
+                continue
+            if data is None:
+                data = load_year(y, data_dir, processed_dir)
+            sections[y] = year_sections(data, settings)
         except InputError as exc:
             notes.append(_earlier_year_problem(y, int(year), data_dir, exc))
     return sections
@@ -278,34 +284,118 @@ XLSX_WEIGHT = 10
 register is 118 MiB of xlsx with a 2.2 GiB peak, or 289 MiB of csv with a 0.85 GiB peak)."""
 
 
+FORK_PREVIOUS = hasattr(os, "fork") and sys.platform.startswith("linux")
+"""Load the previous year in a forked child process, not a thread, where that is safe: on
+Linux, with no other Python thread running (so never inside a Jupyter kernel). The two loads
+then share no GIL (a first run on two 1M-case csv years, bench/README.md)."""
+
+
 def _raw_bytes(year: int, data_dir: Path) -> int:
     """The size of the year's raw files, xlsx weighted as csv (see :data:`XLSX_WEIGHT`)."""
-    from evalkit.io.loaders import loader_files
+    from evalkit.rawfiles import year_files
 
     return sum(p.stat().st_size * (XLSX_WEIGHT if p.suffix.lower() == ".xlsx" else 1)
-               for p in loader_files(year_dir(data_dir, year)))
+               for p in year_files(year_dir(data_dir, year)))
 
 
-def _prefetch_previous(pool: ThreadPoolExecutor, year: int, data_dir: Path,
-                       processed_dir: Path) -> dict[int, Future]:
-    """Start loading the latest earlier year in ``pool`` while this year loads (both loads
-    spend most of their time in Arrow and hashlib, which release the GIL).
+@contextlib.contextmanager
+def _previous_year(year: int, data_dir: Path, processed_dir: Path) -> Iterator[dict[int, Any]]:
+    """``{previous year: its load}`` started beside this year's load (``{}`` when it is not).
 
-    Speculative: the year may turn out not to be comparable (sample vs real data), and then its
-    load is simply not used. Its metric sections are computed there too, once it is loaded
-    (:func:`_load_ahead`). The salt is made first, so both loads share one."""
-    from evalkit.io.pii import get_salt
+    The latest earlier year is loaded at the same time as this year when the two years' raw
+    files are at most :data:`PREFETCH_MAX_BYTES` together: in a forked child process
+    (:class:`_ForkedLoad`, see :data:`FORK_PREVIOUS`), else in a thread. Speculative: the year
+    may turn out not to be comparable (sample vs real data), and then its load is simply not
+    used. Its metric sections are computed there too (:func:`_load_ahead`). The salt is made
+    first, so both loads share one. Leaving the block waits for the load."""
+    from evalkit.rawfiles import get_salt
 
     earlier = [y for y in available_years(data_dir) if y < year]
-    if not earlier:
-        return {}
     try:
-        if _raw_bytes(earlier[-1], data_dir) + _raw_bytes(year, data_dir) > PREFETCH_MAX_BYTES:
-            return {}
-        get_salt(processed_dir)
+        if not earlier or (_raw_bytes(earlier[-1], data_dir) + _raw_bytes(year, data_dir)
+                           > PREFETCH_MAX_BYTES):
+            earlier = []
+        else:
+            get_salt(processed_dir)
     except OSError:
-        return {}  # reported by the loads themselves
-    return {earlier[-1]: pool.submit(_load_ahead, earlier[-1], year, data_dir, processed_dir)}
+        earlier = []  # reported by the loads themselves
+    if not earlier:
+        yield {}
+        return
+    args = (earlier[-1], year, data_dir, processed_dir)
+    if FORK_PREVIOUS and threading.active_count() == 1:
+        forked = _ForkedLoad(*args)
+        try:
+            yield {earlier[-1]: forked}
+        finally:
+            forked.wait()
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield {earlier[-1]: pool.submit(_load_ahead, *args)}
+
+
+class _ForkedLoad:
+    """The previous year loaded, and its sections computed, in a forked child process.
+
+    Only the settings and sections come back (pickled through a pipe); the tables stay in the
+    parquet cache the child writes, and the SHA-256 of the raw files it read (asked for again by
+    the provenance). :meth:`result` is :func:`_load_ahead`'s ``(data, ahead)``
+    with ``data`` None, or raises the child's :class:`InputError`; a child that fails
+    otherwise (a crash included) gives ``(None, None)`` and the caller loads the year itself,
+    meeting the failure there (from the cache when the child got that far)."""
+
+    def __init__(self, earlier: int, year: int, data_dir: Path, processed_dir: Path) -> None:
+        read_fd, write_fd = os.pipe()
+        pid = os.fork()
+        if pid == 0:                                   # the child: never returns
+            os.close(read_fd)
+            _child_load(write_fd, earlier, year, data_dir, processed_dir)
+        os.close(write_fd)
+        self.pid, self.fd = pid, read_fd
+        self.payload: tuple[str, Any] | None = None
+
+    def wait(self) -> tuple[str, Any]:
+        """The child's payload, once it has ended (waits for it)."""
+        from evalkit.fsutil import add_digests
+
+        if self.payload is None:
+            with os.fdopen(self.fd, "rb") as fh:
+                data = fh.read()
+            os.waitpid(self.pid, 0)
+            try:
+                kind, payload, digests = pickle.loads(data)   # from our own child process
+            except Exception:  # noqa: BLE001 - crashed or cut short: loaded again by the caller
+                kind, payload, digests = "failed", None, {}
+            add_digests(digests)          # its raw files' SHA-256, for provenance and cache
+            self.payload = (kind, payload)
+        return self.payload
+
+    def result(self) -> tuple[None, tuple[Any, dict[str, Any]] | None]:
+        kind, payload = self.wait()
+        if kind == "input":
+            raise InputError(payload)
+        return None, payload if kind == "ok" else None
+
+
+def _child_load(fd: int, earlier: int, year: int, data_dir: Path, processed_dir: Path) -> None:
+    """In the forked child: load ``earlier`` (hashing its files first, while the modules
+    import), compute its sections, send ``("ok", ahead)`` or ``("input", problems)`` through
+    ``fd``, and end the process without running the parent's exit handlers."""
+    from evalkit.fsutil import known_digests
+
+    code = 1
+    try:
+        _hash_ahead([earlier], data_dir)
+        try:
+            payload: tuple[str, Any] = ("ok", _load_ahead(earlier, year, data_dir,
+                                                          processed_dir)[1])
+        except InputError as exc:
+            payload = ("input", exc.problems)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pickle.dumps((*payload, known_digests())))
+        code = 0
+    finally:
+        os._exit(code)
 
 
 def _load_ahead(earlier: int, year: int, data_dir: Path, processed_dir: Path
@@ -327,16 +417,13 @@ def _load_ahead(earlier: int, year: int, data_dir: Path, processed_dir: Path
         return data, None
 
 
-def _hash_ahead(year: int, data_dir: Path) -> None:
-    """Start hashing the table files of ``year`` and of the latest earlier year
-    (:func:`evalkit.fsutil.hash_ahead`): their SHA-256 is the cache key and the provenance."""
-    from evalkit.config import TABLE_SUFFIXES
+def _hash_ahead(years: list[int], data_dir: Path) -> None:
+    """Start hashing the raw files of ``years`` (:func:`evalkit.fsutil.hash_ahead`): their
+    SHA-256 is the cache key and the provenance."""
     from evalkit.fsutil import hash_ahead
-    from evalkit.schema import TABLES
+    from evalkit.rawfiles import year_files
 
-    years = [year, *[y for y in available_years(data_dir) if y < year][-1:]]
-    hash_ahead(year_dir(data_dir, y) / f"{spec.file_stem}{suffix}" for y in years
-               for spec in TABLES.values() for suffix in TABLE_SUFFIXES)
+    hash_ahead(p for y in years for p in year_files(year_dir(data_dir, y)))
 
 
 def build_year(year: int, data_dir: Path | str = DATA_RAW,
@@ -363,15 +450,15 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
             every 同比 is marked 无法计算; a warning names its folder and file.
     """
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
-    _hash_ahead(int(year), data_dir)     # before the imports below: they hold the GIL ≈ 0.4 s
-    from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
-    from evalkit.metrics.settings import MetricSettings
-
-    load_year = _loader()
     remember_dirs(int(year), data_dir, processed_dir)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        prefetched = _prefetch_previous(pool, int(year), data_dir, processed_dir)
-        data = load_year(int(year), data_dir, processed_dir)
+    # the previous year's load and the hashing start before the imports below (≈ 0.4 s)
+    with _previous_year(int(year), data_dir, processed_dir) as prefetched:
+        _hash_ahead([int(year), *[y for y in prefetched
+                                  if not isinstance(prefetched[y], _ForkedLoad)]], data_dir)
+        from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
+        from evalkit.metrics.settings import MetricSettings
+
+        data = _loader()(int(year), data_dir, processed_dir)
         rules = [p for p in department_rules(data.department) if p.level == "error"]
         if rules:
             raise InputError(rules)
@@ -555,7 +642,8 @@ def load_department(year: int, data_dir: Path | str = DATA_RAW,
     """
     from evalkit import config
     from evalkit.errors import InputError, problem
-    from evalkit.io.loaders import cached_names, find_file, load_department as read_department
+    from evalkit.io.loaders import cached_names, load_department as read_department
+    from evalkit.rawfiles import find_file
     from evalkit.io.piiscan import Scanner
 
     folder = year_dir(Path(data_dir), year)

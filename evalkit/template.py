@@ -99,7 +99,8 @@ def read_last_year(folder: Path | str) -> LastYear:
     """
     from evalkit import config
     from evalkit.errors import InputError, problem, raise_if_errors
-    from evalkit.io.loaders import find_file, load_department
+    from evalkit.io.loaders import load_department
+    from evalkit.rawfiles import find_file
     from evalkit.io.tables import load_table
 
     folder = Path(folder)

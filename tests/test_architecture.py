@@ -27,7 +27,7 @@ PACKAGE = ROOT / "evalkit"
 
 LAYERS: dict[str, int] = {
     "evalkit": 0, "evalkit.config": 0, "evalkit.errors": 0, "evalkit.numfmt": 0,
-    "evalkit.fsutil": 0, "evalkit.schema": 0, "evalkit.channels": 0, "evalkit.catalogue": 0,
+    "evalkit.fsutil": 0, "evalkit.schema": 0, "evalkit.rawfiles": 0, "evalkit.channels": 0, "evalkit.catalogue": 0,
     "evalkit.io": 1,
     "evalkit.metrics": 2, "evalkit.checks": 2,
     "evalkit.scoring": 3,

@@ -3,7 +3,9 @@ built from Arrow, and the previous year loaded in a second thread (issue 15)."""
 
 from __future__ import annotations
 
+import os
 import threading
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,7 +16,7 @@ import evalkit.io
 from evalkit import pipeline
 from evalkit.io import cache
 from evalkit.io.clean import Coded
-from evalkit.io.pii import get_salt, salt_id
+from evalkit.rawfiles import get_salt, salt_id
 from evalkit.io import tables
 from evalkit.io.piiscan import NameIndex, Scanner
 from evalkit.io.readers import _codes_with_rows_at
@@ -42,27 +44,62 @@ def test_names_index_from_arrow_equals_the_python_rule():
     assert fast.digest("何强2") not in fast.hashes
 
 
-def _record_loads(monkeypatch) -> dict[int, bool]:
-    """year -> whether it was loaded on the main thread."""
-    seen: dict[int, bool] = {}
-    load = evalkit.io.load_year
+def _where() -> str:
+    """Where this runs: ``main`` (main thread of the test process), ``thread`` (another thread
+    of it) or ``child`` (a forked child process)."""
+    if os.getpid() != _TEST_PID:
+        return "child"
+    return "main" if threading.current_thread() is threading.main_thread() else "thread"
 
-    def recording(year, *args, **kwargs):
-        seen[int(year)] = threading.current_thread() is threading.main_thread()
-        return load(year, *args, **kwargs)
 
-    monkeypatch.setattr(evalkit.io, "load_year", recording)
-    return seen
+_TEST_PID = os.getpid()
+
+
+def _recorder(monkeypatch, tmp_path, module, name: str, year_of) -> Callable[[], list]:
+    """Wrap ``module.name`` so each call appends ``(year, where)`` to a file (a forked child's
+    calls included); return the reader of the records."""
+    log = tmp_path / f"{name}.calls"
+    original = getattr(module, name)
+
+    def recording(*args, **kwargs):
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{year_of(*args)} {_where()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recording)
+    return lambda: [(int(y), w) for y, w in (line.split() for line in
+                                             log.read_text().splitlines())] \
+        if log.exists() else []
+
+
+def _record_loads(monkeypatch, tmp_path) -> Callable[[], dict[int, str]]:
+    """year -> where it was loaded."""
+    read = _recorder(monkeypatch, tmp_path, evalkit.io, "load_year", lambda year, *_: year)
+    return lambda: dict(read())
+
+
+def _record_sections(monkeypatch, tmp_path) -> Callable[[], list[tuple[int, str]]]:
+    """(year, where) of every ``year_sections`` call."""
+    import evalkit.metrics
+
+    return _recorder(monkeypatch, tmp_path, evalkit.metrics, "year_sections",
+                     lambda data, *_: data.year)
+
+
+BESIDE = [pytest.param(True, "child", id="fork"), pytest.param(False, "thread", id="thread")]
+"""The previous year loads in a forked child process (Linux, no other thread) or a thread."""
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_loads_beside_this_year_with_the_same_salt(sample_raw_copy, tmp_path,
-                                                                 monkeypatch):
-    seen = _record_loads(monkeypatch)
+                                                                 monkeypatch, fork, beside):
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+    seen = _record_loads(monkeypatch, tmp_path)
     processed = tmp_path / "p"
     pipeline.build_year(2023, sample_raw_copy, processed, tmp_path / "o", write=False,
                         score=False)
-    assert seen == {2023: True, 2022: False, 2021: True}
+    assert seen() == {2023: "main", 2022: beside, 2021: "main"}
     # one salt for every year, though two loads started on an empty cache folder at once
     salt = salt_id(get_salt(processed))
     for year in (2021, 2022, 2023):
@@ -75,11 +112,11 @@ def test_large_years_load_one_after_the_other_with_the_same_figures(sample_raw_c
                                                                     monkeypatch):
     together = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
                                    write=False)
-    seen = _record_loads(monkeypatch)
+    seen = _record_loads(monkeypatch, tmp_path)
     monkeypatch.setattr(pipeline, "PREFETCH_MAX_BYTES", 0)
     apart = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False)
-    assert seen == {2023: True, 2022: True, 2021: True}
+    assert seen() == {2023: "main", 2022: "main", 2021: "main"}
     for m in (together, apart):
         m.pop(pipeline.PROVENANCE_KEY, None)
         m.pop("generated_at")
@@ -113,22 +150,6 @@ def test_csv_codes_with_odd_records_put_back_in_place(n, k):
     assert np.delete(full, at).tolist() == codes.tolist()
 
 
-def _record_sections(monkeypatch) -> list[tuple[int, bool]]:
-    """(year, on the main thread) of every ``year_sections`` call."""
-    import evalkit.metrics
-
-    calls: list[tuple[int, bool]] = []
-    sections = evalkit.metrics.year_sections
-
-    def recording(data, *args, **kwargs):
-        calls.append((int(data.year),
-                      threading.current_thread() is threading.main_thread()))
-        return sections(data, *args, **kwargs)
-
-    monkeypatch.setattr(evalkit.metrics, "year_sections", recording)
-    return calls
-
-
 def _offline_only_letters(raw) -> None:
     """2023's department.yaml counts only 来信 as offline (来访 becomes 网信)."""
     path = raw / "2023" / "department.yaml"
@@ -137,23 +158,27 @@ def _offline_only_letters(raw) -> None:
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_sections_are_computed_beside_this_year_under_its_settings(
-        sample_raw_copy, tmp_path, monkeypatch):
+        sample_raw_copy, tmp_path, monkeypatch, fork, beside):
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
     _offline_only_letters(sample_raw_copy)
     default = pipeline.build_year(2022, sample_raw_copy, tmp_path / "p0", tmp_path / "o0",
                                   write=False, score=False)
-    calls = _record_sections(monkeypatch)
+    calls = _record_sections(monkeypatch, tmp_path)
     metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
                                   write=False, score=False)
-    assert (2022, False) in calls and (2022, True) not in calls     # beside, and used
+    assert [w for y, w in calls() if y == 2022] == [beside]          # beside, and used
     by_year = {h["year"]: h for h in metrics["history"]}
     # 2022 under 2023's settings: 来访 counted online, so its share is above the default one
     assert by_year[2022]["online_share_pct"] > default["petitions"]["online_share_pct"]
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
-        sample_raw_copy, tmp_path, monkeypatch):
+        sample_raw_copy, tmp_path, monkeypatch, fork, beside):
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
     _offline_only_letters(sample_raw_copy)
     ahead = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
                                 write=False, score=False)
@@ -161,16 +186,53 @@ def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
     read = pipeline.load_department
 
     def unreadable_beside(*args, **kwargs):
-        if threading.current_thread() is not threading.main_thread():
+        if _where() != "main":
             raise OSError("department.yaml unreadable at that moment")
         return read(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "load_department", unreadable_beside)
-    calls = _record_sections(monkeypatch)
+    calls = _record_sections(monkeypatch, tmp_path)
     again = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False, score=False)
-    assert (2022, True) in calls                                     # computed on the main thread
+    assert (2022, "main") in calls()                                 # computed again here
     for m in (ahead, again):
         m.pop(pipeline.PROVENANCE_KEY, None)
         m.pop("generated_at")
     assert ahead == again
+
+
+@pytest.mark.e2e
+def test_a_killed_child_leaves_the_previous_year_to_this_process(sample_raw_copy, tmp_path,
+                                                                 monkeypatch):
+    """The child that loads the previous year dies (as when the system kills it for memory):
+    this process loads that year itself, with the same figures."""
+    import signal
+
+    beside = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
+                                 write=False)
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", True)
+    monkeypatch.setattr(pipeline, "_load_ahead",
+                        lambda *args: os.kill(os.getpid(), signal.SIGKILL))
+    seen = _record_loads(monkeypatch, tmp_path)
+    alone = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
+                                write=False)
+    assert seen() == {2023: "main", 2022: "main", 2021: "main"}
+    for m in (beside, alone):
+        m.pop(pipeline.PROVENANCE_KEY, None)
+        m.pop("generated_at")
+    assert beside == alone
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("fork, beside", BESIDE)
+def test_input_errors_of_the_previous_year_come_back_from_beside(sample_raw_copy, tmp_path,
+                                                                 monkeypatch, fork, beside):
+    """A broken previous year, loaded in the child or the thread: this year still builds, its
+    同比 marked 无法计算, and the warning names the previous year's file."""
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+    (sample_raw_copy / "2022" / "budget.xlsx").write_bytes(b"not a workbook")
+    metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
+                                  write=False, score=False)
+    assert set(metrics["yoy_text"].values()) == {pipeline.NO_YOY}
+    (warning,) = metrics["warnings"]
+    assert warning["file"] == "2022/budget.xlsx" and "文件损坏或不是 xlsx 格式" in warning["message"]

@@ -19,9 +19,9 @@ from evalkit.errors import Problem, clean_text, os_problem, problem, raise_if_er
 from evalkit.fsutil import atomic_write_text, sha256_file
 from evalkit.io import cache
 from evalkit.io.department import FORM_KEYS, check_department, read_yaml
-from evalkit.io.pii import get_salt, salt_id
 from evalkit.io.piiscan import NameIndex, Scanner, map_strings, walk_strings
 from evalkit.io.tables import read_table
+from evalkit.rawfiles import find_file, get_salt, salt_id, year_files
 from evalkit.schema import TABLES, TableSpec
 
 SCAN_VERSION = "scan-1"
@@ -55,15 +55,6 @@ class YearData:
     department: dict[str, Any]
     sources: list[SourceFile] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-
-
-def find_file(year_dir: Path, stem: str, suffixes: tuple[str, ...]) -> Path | None:
-    """The first existing ``<stem><suffix>`` in ``year_dir`` (case-insensitive suffix)."""
-    for suffix in suffixes:
-        for candidate in (year_dir / f"{stem}{suffix}", year_dir / f"{stem}{suffix.upper()}"):
-            if candidate.is_file():
-                return candidate
-    return None
 
 
 def source_file(path: Path) -> SourceFile:
@@ -321,10 +312,7 @@ def _collect_department(year_dir: Path, scanner: Scanner, sources: list[SourceFi
 
 def loader_files(year_dir: Path) -> list[Path]:
     """The files :func:`collect_year` reads in ``year_dir`` (and nothing else of the folder)."""
-    found = [find_file(Path(year_dir), TABLES[n].file_stem, config.TABLE_SUFFIXES)
-             for n in (*REQUIRED_TABLES, *OPTIONAL_TABLES)]
-    found.append(find_file(Path(year_dir), config.DEPARTMENT, config.DEPARTMENT_SUFFIXES))
-    return [p for p in found if p is not None]
+    return year_files(year_dir)
 
 
 def cached_names(processed_dir: Path | None, year: int) -> NameIndex | None:

@@ -1,46 +1,25 @@
 """Personal data: dropped at load, replaced by a salted pseudonymous key.
 
 ``petitioner_key`` = the first 16 hex characters of SHA-256(salt ‖ name ‖ ID number), both
-normalised (NFKC, no spaces, upper-case). The salt is random (``secrets``), created on first use in
-``<processed_dir>/.salt`` (git-ignored), so keys are stable between runs on one machine but cannot
-be reversed by hashing guessed names without it.
+normalised (NFKC, no spaces, upper-case). The salt is random (:func:`evalkit.rawfiles.get_salt`),
+made on first use in ``<processed_dir>/.salt`` (git-ignored), so keys are stable between runs on
+one machine but cannot be reversed by hashing guessed names without it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 import unicodedata
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from evalkit.fsutil import atomic_write_text
 from evalkit.io.clean import (_ASCII_SPACE_RUN, _HAN, STRING, Coded, _parse_text_cells,
                               blank_arrow, nfkc)
 
-SALT_FILE = ".salt"
 KEY_CHARS = 16
-
-
-def get_salt(processed_dir: Path) -> str:
-    """Return the salt kept in ``processed_dir/.salt``, creating it on first use."""
-    path = Path(processed_dir) / SALT_FILE
-    if path.exists():
-        salt = path.read_text(encoding="utf-8").strip()
-        if salt:
-            return salt
-    salt = secrets.token_hex(32)
-    atomic_write_text(path, salt + "\n")
-    return salt
-
-
-def salt_id(salt: str) -> str:
-    """A short fingerprint of the salt (part of the cache key; reveals nothing useful)."""
-    return hashlib.sha256(("evalkit-salt-id:" + salt).encode()).hexdigest()[:12]
 
 
 def _key_text(value: object, blank: bool) -> str:

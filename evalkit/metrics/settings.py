@@ -125,6 +125,13 @@ class MetricSettings:
     compare_with_sample: bool = False
     # --- end workpapers ---
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Picklable (the checkpoints are a read-only mapping proxy): rebuilt from its fields,
+        so a year's settings can come back from the child process that loaded it."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        fields["checkpoints"] = dict(self.checkpoints)
+        return _from_fields, (fields,)
+
     def __post_init__(self) -> None:
         for name in ("offline_channels", "qiujue_purposes", "satisfied_levels"):
             if isinstance(getattr(self, name), str):
@@ -265,3 +272,8 @@ class MetricSettings:
 
 def _order(canonical: tuple[str, ...]):
     return lambda v: (canonical.index(v) if v in canonical else len(canonical), v)
+
+
+def _from_fields(fields: dict[str, Any]) -> MetricSettings:
+    """Unpickle :class:`MetricSettings` (see ``__reduce__``)."""
+    return MetricSettings(**fields)
