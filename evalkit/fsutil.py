@@ -103,13 +103,14 @@ def _ahead(key: tuple[int, ...]) -> str | None:
     return pending.result()
 
 
-def hash_ahead(paths: Iterable[Path | str]) -> None:
+def hash_ahead(paths: Iterable[Path | str]) -> threading.Thread | None:
     """Start hashing ``paths`` (largest first) in a background thread, for :func:`sha256_file`.
 
     A command calls this before it imports the modules it needs (≈ 0.4 s, holding the GIL)
     so the second core hashes the raw files meanwhile (hashlib and file reads release the GIL);
     a file that changes in between is hashed again by its reader. Files that cannot be stat'ed
     are left to their reader. A daemon thread: a run that stops early does not wait for it.
+    Returns the thread (None when there is nothing to hash).
     """
     jobs = []
     for path in paths:
@@ -120,10 +121,13 @@ def hash_ahead(paths: Iterable[Path | str]) -> None:
         if key not in _DIGESTS and key not in _AHEAD:
             _AHEAD[key] = Future()
             jobs.append((key, Path(path)))
-    if jobs:
-        jobs.sort(key=lambda job: -job[0][2])
-        threading.Thread(target=_hash_jobs, args=(jobs,), name="evalkit-hash-ahead",
-                         daemon=True).start()
+    if not jobs:
+        return None
+    jobs.sort(key=lambda job: -job[0][2])
+    thread = threading.Thread(target=_hash_jobs, args=(jobs,), name="evalkit-hash-ahead",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 def _hash_jobs(jobs: list[tuple[tuple[int, ...], Path]]) -> None:

@@ -300,14 +300,18 @@ def _raw_bytes(year: int, data_dir: Path) -> int:
 
 @contextlib.contextmanager
 def _previous_year(year: int, data_dir: Path, processed_dir: Path) -> Iterator[dict[int, Any]]:
-    """``{previous year: its load}`` started beside this year's load (``{}`` when it is not).
+    """``{previous year: its load}`` started beside this year's load (``{}`` when it is not),
+    once the modules the loads need are imported.
 
-    The latest earlier year is loaded at the same time as this year when the two years' raw
-    files are at most :data:`PREFETCH_MAX_BYTES` together: in a forked child process
-    (:class:`_ForkedLoad`, see :data:`FORK_PREVIOUS`), else in a thread. Speculative: the year
-    may turn out not to be comparable (sample vs real data), and then its load is simply not
-    used. Its metric sections are computed there too (:func:`_load_ahead`). The salt is made
-    first, so both loads share one. Leaving the block waits for the load."""
+    The raw files of this year and the previous one are hashed in a thread while those modules
+    import (≈ 0.4 s holding the GIL). The latest earlier year is loaded at the same time as
+    this year when the two years' raw files are at most :data:`PREFETCH_MAX_BYTES` together:
+    in a forked child process (:class:`_ForkedLoad`, see :data:`FORK_PREVIOUS`; forked once
+    the hashing is done, so no thread runs and the child inherits modules and digests), else
+    in a thread. Speculative: the year may turn out not to be comparable (sample vs real
+    data), and then its load is simply not used. Its metric sections are computed there too
+    (:func:`_load_ahead`). The salt is made first, so both loads share one. Leaving the block
+    waits for the load."""
     from evalkit.rawfiles import get_salt
 
     earlier = [y for y in available_years(data_dir) if y < year]
@@ -319,10 +323,16 @@ def _previous_year(year: int, data_dir: Path, processed_dir: Path) -> Iterator[d
             get_salt(processed_dir)
     except OSError:
         earlier = []  # reported by the loads themselves
+    hashing = [_hash_ahead([y], data_dir) for y in [year, *earlier[-1:]]]  # a thread each
+    _loader()
+    import evalkit.metrics  # noqa: F401 - imported once, before a fork
     if not earlier:
         yield {}
         return
     args = (earlier[-1], year, data_dir, processed_dir)
+    for thread in hashing if FORK_PREVIOUS else ():
+        if thread is not None:
+            thread.join()       # no thread may run at a fork; the child inherits the digests
     if FORK_PREVIOUS and threading.active_count() == 1:
         forked = _ForkedLoad(*args)
         try:
@@ -378,14 +388,13 @@ class _ForkedLoad:
 
 
 def _child_load(fd: int, earlier: int, year: int, data_dir: Path, processed_dir: Path) -> None:
-    """In the forked child: load ``earlier`` (hashing its files first, while the modules
-    import), compute its sections, send ``("ok", ahead)`` or ``("input", problems)`` through
-    ``fd``, and end the process without running the parent's exit handlers."""
+    """In the forked child: load ``earlier``, compute its sections, send ``("ok", ahead)`` or
+    ``("input", problems)`` (and the digests of the raw files) through ``fd``, and end the
+    process without running the parent's exit handlers."""
     from evalkit.fsutil import known_digests
 
     code = 1
     try:
-        _hash_ahead([earlier], data_dir)
         try:
             payload: tuple[str, Any] = ("ok", _load_ahead(earlier, year, data_dir,
                                                           processed_dir)[1])
@@ -417,13 +426,13 @@ def _load_ahead(earlier: int, year: int, data_dir: Path, processed_dir: Path
         return data, None
 
 
-def _hash_ahead(years: list[int], data_dir: Path) -> None:
+def _hash_ahead(years: list[int], data_dir: Path) -> threading.Thread | None:
     """Start hashing the raw files of ``years`` (:func:`evalkit.fsutil.hash_ahead`): their
     SHA-256 is the cache key and the provenance."""
     from evalkit.fsutil import hash_ahead
     from evalkit.rawfiles import year_files
 
-    hash_ahead(p for y in years for p in year_files(year_dir(data_dir, y)))
+    return hash_ahead(p for y in years for p in year_files(year_dir(data_dir, y)))
 
 
 def build_year(year: int, data_dir: Path | str = DATA_RAW,
@@ -451,10 +460,7 @@ def build_year(year: int, data_dir: Path | str = DATA_RAW,
     """
     data_dir, processed_dir, out_dir = Path(data_dir), Path(processed_dir), Path(out_dir)
     remember_dirs(int(year), data_dir, processed_dir)
-    # the previous year's load and the hashing start before the imports below (≈ 0.4 s)
     with _previous_year(int(year), data_dir, processed_dir) as prefetched:
-        _hash_ahead([int(year), *[y for y in prefetched
-                                  if not isinstance(prefetched[y], _ForkedLoad)]], data_dir)
         from evalkit.metrics import compute_metrics, write_metrics_json, year_sections
         from evalkit.metrics.settings import MetricSettings
 

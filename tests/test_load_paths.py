@@ -17,7 +17,7 @@ from evalkit import pipeline
 from evalkit.io import cache
 from evalkit.io.clean import Coded
 from evalkit.rawfiles import get_salt, salt_id
-from evalkit.io import tables
+from evalkit.io import loaders, tables
 from evalkit.io.piiscan import NameIndex, Scanner
 from evalkit.io.readers import _codes_with_rows_at
 from evalkit.io.tables import Body, _names, _scan_candidates
@@ -236,3 +236,17 @@ def test_input_errors_of_the_previous_year_come_back_from_beside(sample_raw_copy
     assert set(metrics["yoy_text"].values()) == {pipeline.NO_YOY}
     (warning,) = metrics["warnings"]
     assert warning["file"] == "2022/budget.xlsx" and "文件损坏或不是 xlsx 格式" in warning["message"]
+
+
+def test_names_digest_depends_on_the_set_not_its_order():
+    index = NameIndex.from_names(["张三", "李四", "王五五", "Li Ming"], "salt")
+    reordered = NameIndex(index.salt, frozenset(sorted(index.hashes, reverse=True)),
+                          index.lengths)
+    one_less = NameIndex(index.salt, frozenset(sorted(index.hashes)[1:]), index.lengths)
+    digest = loaders._names_digest(index)
+    assert loaders._names_digest(reordered) == digest
+    assert loaders._names_digest(one_less) != digest
+    # a set read back altered from a cache file (not the index's own hashes) still digests
+    odd = NameIndex(index.salt, frozenset({"xyz", *index.hashes}), index.lengths)
+    assert loaders._names_digest(odd) not in (digest, None)
+    assert loaders._names_digest(NameIndex("salt")) != digest

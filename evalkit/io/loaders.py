@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from evalkit import config
@@ -19,7 +20,7 @@ from evalkit.errors import Problem, clean_text, os_problem, problem, raise_if_er
 from evalkit.fsutil import atomic_write_text, sha256_file
 from evalkit.io import cache
 from evalkit.io.department import FORM_KEYS, check_department, read_yaml
-from evalkit.io.piiscan import NameIndex, Scanner, map_strings, walk_strings
+from evalkit.io.piiscan import NAME_HASH_BYTES, NameIndex, Scanner, map_strings, walk_strings
 from evalkit.io.tables import read_table
 from evalkit.rawfiles import find_file, get_salt, salt_id, year_files
 from evalkit.schema import TABLES, TableSpec
@@ -136,7 +137,7 @@ def _read_names(target: Path, key: dict[str, Any], salt: str) -> NameIndex | Non
 def _write_names(target: Path, key: dict[str, Any], names: NameIndex | None) -> None:
     if names is not None:
         atomic_write_text(_names_file(target), json.dumps(
-            {"key": key, "hashes": _sorted_hashes(names.hashes),
+            {"key": key, "hashes": list(names.hashes),
              "lengths": sorted(names.lengths)}))
 
 
@@ -224,16 +225,26 @@ def _hash_and_read(path: Path, spec: TableSpec, required: bool, year: int | None
 
 
 def _names_digest(names: NameIndex | None) -> str | None:
+    """A digest of the names index that does not depend on its order: SHA-256 of its hashes'
+    first 8 bytes, sorted as integers (numpy, no sort of 150k strings in Python)."""
     if names is None:
         return None
-    return hashlib.sha256("\n".join(_sorted_hashes(names.hashes)).encode()).hexdigest()[:16]
+    return _set_digest(names.hashes)
 
 
 @functools.lru_cache(maxsize=4)
-def _sorted_hashes(hashes: frozenset[str]) -> list[str]:
-    """The names index's hashes in order, sorted once per index (a register has ~150k names;
-    the digest is asked for by every table of the year and the cache file stores them)."""
-    return sorted(hashes)
+def _set_digest(hashes: frozenset[str]) -> str:
+    """Asked for by every table of the year: computed once per index. The hashes are hex
+    BLAKE2b digests of one length, so their first 8 bytes are as random as the whole; any
+    other set (empty, or read back altered from a cache file) is digested as sorted text."""
+    try:
+        if {len(h) for h in hashes} != {2 * NAME_HASH_BYTES}:
+            raise ValueError("not the index's own hashes")
+        raw = np.frombuffer(bytes.fromhex("".join(hashes)), dtype=np.uint8)
+    except ValueError:
+        return hashlib.sha256("\n".join(sorted(hashes)).encode()).hexdigest()[:16]
+    first = np.ascontiguousarray(raw.reshape(len(hashes), -1)[:, :8]).view(">u8").ravel()
+    return hashlib.sha256(np.sort(first).tobytes()).hexdigest()[:16]
 
 
 LOAD_ORDER = ("petitions", "budget", "self_assessment", "peers")

@@ -103,9 +103,13 @@ def _normal_name(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
+NAME_HASH_BYTES = 10
+"""Size of the keyed BLAKE2b of a name in the index (20 hex characters)."""
+
+
 @dataclass
 class NameIndex:
-    """The names of one register as salted SHA-256 prefixes (never the names themselves)."""
+    """The names of one register as keyed BLAKE2b digests (never the names themselves)."""
 
     salt: str
     hashes: frozenset[str] = frozenset()
@@ -118,7 +122,8 @@ class NameIndex:
 
     def digest(self, name: str) -> str:
         """Keyed BLAKE2b of a normalised name (the salt is the key): 20 hex characters."""
-        return hashlib.blake2b(name.encode(), key=self.key, digest_size=10).hexdigest()
+        return hashlib.blake2b(name.encode(), key=self.key,
+                               digest_size=NAME_HASH_BYTES).hexdigest()
 
     @classmethod
     def from_names(cls, names: Iterable[Any], salt: str | None = None, *,
@@ -133,7 +138,8 @@ class NameIndex:
         seen = {n for n in seen if NAME_CHARS[0] <= len(n) <= NAME_CHARS[1]
                 and not any(c.isdigit() for c in n)}
         seen.update(normal)
-        keyed = hashlib.blake2b(key=index.key, digest_size=10)   # the key block hashed once
+        # the key block hashed once, then copied
+        keyed = hashlib.blake2b(key=index.key, digest_size=NAME_HASH_BYTES)
         hashes = set()
         for n in seen:
             h = keyed.copy()
