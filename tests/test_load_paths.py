@@ -86,15 +86,19 @@ def _record_sections(monkeypatch, tmp_path) -> Callable[[], list[tuple[int, str]
                      lambda data, *_: data.year)
 
 
-BESIDE = [pytest.param(True, "child", id="fork"), pytest.param(False, "thread", id="thread")]
-"""The previous year loads in a forked child process (Linux, no other thread) or a thread."""
+@pytest.fixture(params=[pytest.param((True, "child"), id="fork"),
+                        pytest.param((False, "thread"), id="thread")])
+def beside(request, monkeypatch) -> str:
+    """Where the previous year loads: a forked child process (Linux, no other thread running)
+    or a thread, each in turn (``pipeline.FORK_PREVIOUS``)."""
+    fork, where = request.param
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+    return where
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_loads_beside_this_year_with_the_same_salt(sample_raw_copy, tmp_path,
-                                                                 monkeypatch, fork, beside):
-    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+                                                                 monkeypatch, beside):
     seen = _record_loads(monkeypatch, tmp_path)
     processed = tmp_path / "p"
     pipeline.build_year(2023, sample_raw_copy, processed, tmp_path / "o", write=False,
@@ -117,10 +121,7 @@ def test_large_years_load_one_after_the_other_with_the_same_figures(sample_raw_c
     apart = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False)
     assert seen() == {2023: "main", 2022: "main", 2021: "main"}
-    for m in (together, apart):
-        m.pop(pipeline.PROVENANCE_KEY, None)
-        m.pop("generated_at")
-    assert together == apart
+    assert _figures(together) == _figures(apart)
 
 
 def test_scan_candidates_of_a_case_number_column_match_the_distinct_first_order(monkeypatch):
@@ -150,6 +151,13 @@ def test_csv_codes_with_odd_records_put_back_in_place(n, k):
     assert np.delete(full, at).tolist() == codes.tolist()
 
 
+def _figures(metrics: dict) -> dict:
+    """A metrics dict without what differs between two builds of the same inputs (time of the
+    build, provenance)."""
+    return {k: v for k, v in metrics.items()
+            if k not in (pipeline.PROVENANCE_KEY, "generated_at")}
+
+
 def _offline_only_letters(raw) -> None:
     """2023's department.yaml counts only 来信 as offline (来访 becomes 网信)."""
     path = raw / "2023" / "department.yaml"
@@ -158,10 +166,8 @@ def _offline_only_letters(raw) -> None:
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_sections_are_computed_beside_this_year_under_its_settings(
-        sample_raw_copy, tmp_path, monkeypatch, fork, beside):
-    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+        sample_raw_copy, tmp_path, monkeypatch, beside):
     _offline_only_letters(sample_raw_copy)
     default = pipeline.build_year(2022, sample_raw_copy, tmp_path / "p0", tmp_path / "o0",
                                   write=False, score=False)
@@ -175,10 +181,8 @@ def test_previous_year_sections_are_computed_beside_this_year_under_its_settings
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
-        sample_raw_copy, tmp_path, monkeypatch, fork, beside):
-    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
+        sample_raw_copy, tmp_path, monkeypatch, beside):
     _offline_only_letters(sample_raw_copy)
     ahead = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
                                 write=False, score=False)
@@ -195,10 +199,7 @@ def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
     again = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False, score=False)
     assert (2022, "main") in calls()                                 # computed again here
-    for m in (ahead, again):
-        m.pop(pipeline.PROVENANCE_KEY, None)
-        m.pop("generated_at")
-    assert ahead == again
+    assert _figures(ahead) == _figures(again)
 
 
 @pytest.mark.e2e
@@ -217,19 +218,14 @@ def test_a_killed_child_leaves_the_previous_year_to_this_process(sample_raw_copy
     alone = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False)
     assert seen() == {2023: "main", 2022: "main", 2021: "main"}
-    for m in (beside, alone):
-        m.pop(pipeline.PROVENANCE_KEY, None)
-        m.pop("generated_at")
-    assert beside == alone
+    assert _figures(beside) == _figures(alone)
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("fork, beside", BESIDE)
 def test_input_errors_of_the_previous_year_come_back_from_beside(sample_raw_copy, tmp_path,
-                                                                 monkeypatch, fork, beside):
+                                                                 monkeypatch, beside):
     """A broken previous year, loaded in the child or the thread: this year still builds, its
     同比 marked 无法计算, and the warning names the previous year's file."""
-    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", fork)
     (sample_raw_copy / "2022" / "budget.xlsx").write_bytes(b"not a workbook")
     metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
                                   write=False, score=False)
