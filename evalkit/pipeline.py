@@ -303,8 +303,8 @@ def _previous_year(year: int, data_dir: Path, processed_dir: Path) -> Iterator[d
     """``{previous year: its load}`` started beside this year's load (``{}`` when it is not),
     once the modules the loads need are imported.
 
-    The raw files of this year and the previous one are hashed in a thread while those modules
-    import (≈ 0.4 s holding the GIL). The latest earlier year is loaded at the same time as
+    The raw files of this year and the previous one are hashed (a thread per year) while those
+    modules import (≈ 0.4 s holding the GIL). The latest earlier year is loaded at the same time as
     this year when the two years' raw files are at most :data:`PREFETCH_MAX_BYTES` together:
     in a forked child process (:class:`_ForkedLoad`, see :data:`FORK_PREVIOUS`; forked once
     the hashing is done, so no thread runs and the child inherits modules and digests), else
@@ -371,7 +371,8 @@ class _ForkedLoad:
         if self.payload is None:
             with os.fdopen(self.fd, "rb") as fh:
                 data = fh.read()
-            os.waitpid(self.pid, 0)
+            with contextlib.suppress(ChildProcessError):     # already reaped (SIGCHLD ignored)
+                os.waitpid(self.pid, 0)
             try:
                 kind, payload, digests = pickle.loads(data)   # from our own child process
             except Exception:  # noqa: BLE001 - crashed or cut short: loaded again by the caller
