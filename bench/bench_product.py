@@ -297,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the rows to this file")
     ap.add_argument("--reference", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    try:
+        import duckdb  # noqa: F401 - the reference side
+    except ImportError:
+        print("缺少 duckdb（基准的参照）：请运行 pip install -e '.[bench]' / duckdb missing "
+              "(the benchmark's reference): pip install -e '.[bench]'", file=sys.stderr)
+        return 2
     if args.reference:
         print(json.dumps(run_reference(Path(args.reference[1]), args.reference[0]),
                          ensure_ascii=False, default=str))
