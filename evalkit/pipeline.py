@@ -24,8 +24,11 @@ import hashlib
 import json
 import os
 import pickle
+import select
+import signal
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -290,6 +293,13 @@ Linux, with no other Python thread running (so never inside a Jupyter kernel). T
 then share no GIL (a first run on two 1M-case csv years, bench/README.md)."""
 
 
+CHILD_GRACE_SECONDS = 60.0
+CHILD_SLOWDOWN = 4.0
+"""The child loading the previous year is taken for hung, killed, and the year loaded here,
+when it has not ended :data:`CHILD_GRACE_SECONDS` plus this many times this process's own
+time after this process asks for it (see ``_ForkedLoad._deadline``)."""
+
+
 def _raw_bytes(year: int, data_dir: Path) -> int:
     """The size of the year's raw files, xlsx weighted as csv (see :data:`XLSX_WEIGHT`)."""
     from evalkit.rawfiles import year_files
@@ -361,16 +371,16 @@ class _ForkedLoad:
             os.close(read_fd)
             _child_load(write_fd, earlier, year, data_dir, processed_dir)
         os.close(write_fd)
-        self.pid, self.fd = pid, read_fd
+        self.pid, self.fd, self.started = pid, read_fd, time.monotonic()
         self.payload: tuple[str, Any] | None = None
 
     def wait(self) -> tuple[str, Any]:
-        """The child's payload, once it has ended (waits for it)."""
+        """The child's payload, once it has ended (waits for it, within
+        :meth:`_deadline`: a child still running then is taken for hung and killed)."""
         from evalkit.fsutil import add_digests
 
         if self.payload is None:
-            with os.fdopen(self.fd, "rb") as fh:
-                data = fh.read()
+            data = self._read(self._deadline())
             with contextlib.suppress(ChildProcessError):     # already reaped (SIGCHLD ignored)
                 os.waitpid(self.pid, 0)
             try:
@@ -380,6 +390,30 @@ class _ForkedLoad:
             add_digests(digests)          # its raw files' SHA-256, for provenance and cache
             self.payload = (kind, payload)
         return self.payload
+
+    def _deadline(self) -> float:
+        """When the child counts as hung: it does the work this process has just done for
+        its own year, so it gets :data:`CHILD_SLOWDOWN` times as long again, plus
+        :data:`CHILD_GRACE_SECONDS` (a fork with other libraries' threads running can, in
+        rare cases, leave a lock held in the child for ever)."""
+        now = time.monotonic()
+        return now + CHILD_GRACE_SECONDS + CHILD_SLOWDOWN * (now - self.started)
+
+    def _read(self, deadline: float) -> bytes:
+        """Everything the child writes until it closes the pipe, or b"" once it is killed
+        at ``deadline``."""
+        chunks = []
+        with os.fdopen(self.fd, "rb", buffering=0) as fh:
+            while True:
+                ready, _, _ = select.select([fh], [], [], max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(self.pid, signal.SIGKILL)
+                    return b""
+                chunk = fh.read(1 << 16)
+                if not chunk:
+                    return b"".join(chunks)
+                chunks.append(chunk)
 
     def result(self) -> tuple[None, tuple[Any, dict[str, Any]] | None]:
         kind, payload = self.wait()

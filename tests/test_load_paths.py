@@ -246,3 +246,24 @@ def test_names_digest_depends_on_the_set_not_its_order():
     odd = NameIndex(index.salt, frozenset({"xyz", *index.hashes}), index.lengths)
     assert loaders._names_digest(odd) not in (digest, None)
     assert loaders._names_digest(NameIndex("salt")) != digest
+
+
+@pytest.mark.e2e
+def test_a_hung_child_is_killed_and_the_previous_year_loaded_here(sample_raw_copy, tmp_path,
+                                                                  monkeypatch):
+    """A child that never ends (a lock left held by the fork) does not hang the run: past its
+    deadline it is killed and this process loads the year itself, with the same figures."""
+    import time
+
+    beside = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
+                                 write=False)
+    monkeypatch.setattr(pipeline, "FORK_PREVIOUS", True)
+    monkeypatch.setattr(pipeline, "CHILD_GRACE_SECONDS", 0.5)
+    monkeypatch.setattr(pipeline, "_load_ahead", lambda *args: time.sleep(3600))
+    seen = _record_loads(monkeypatch, tmp_path)
+    started = time.monotonic()
+    alone = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
+                                write=False)
+    assert time.monotonic() - started < 60
+    assert seen() == {2023: "main", 2022: "main", 2021: "main"}
+    assert _figures(beside) == _figures(alone)
