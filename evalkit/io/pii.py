@@ -56,10 +56,18 @@ def _normalised(raw: "pd.Series | Coded | None", index: pd.Index) -> tuple[np.nd
     return enc.indices.to_numpy(zero_copy_only=False)[codes], enc.dictionary
 
 
+_NORMAL_CELL = f"^(?:[0-9A-Z]*|{_HAN}+)$"
+"""A cell :func:`_key_text` leaves as it is: digits and upper-case ASCII letters (no space),
+or CJK ideographs only."""
+
+
 def _normalised_arrow(arr: pa.Array, blank: np.ndarray) -> pa.Array:
     """:func:`_key_text` over Arrow strings: ASCII cells and cells of CJK ideographs only (NFKC-,
     case- and space-stable) in C++; the rest cell by cell exactly as _key_text (Python NFKC,
     ``str.split`` whitespace, full upper-case mapping)."""
+    if pc.all(pc.match_substring_regex(arr, _NORMAL_CELL)).as_py() is not False:
+        out = arr                     # every cell normal already (ID numbers, Han names)
+        return pc.if_else(pa.array(blank), "", out) if blank.any() else out
     out = pc.utf8_upper(pc.replace_substring_regex(arr, _ASCII_SPACE_RUN, ""))
     other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
     if len(other):
