@@ -158,22 +158,27 @@ def _figures(metrics: dict) -> dict:
             if k not in (pipeline.PROVENANCE_KEY, "generated_at")}
 
 
-def _offline_only_letters(raw) -> None:
-    """2023's department.yaml counts only 来信 as offline (来访 becomes 网信)."""
-    path = raw / "2023" / "department.yaml"
+@pytest.fixture
+def letters_only(sample_raw_copy):
+    """The sample years, 2023's department.yaml counting only 来信 as offline (来访 becomes
+    网信)."""
+    path = sample_raw_copy / "2023" / "department.yaml"
     path.write_text(path.read_text(encoding="utf-8")
                     + "settings:\n  offline_channels: [来信]\n", encoding="utf-8")
+    return sample_raw_copy
+
+
+def _unscored(year: int, raw, folder) -> dict:
+    """``build_year`` of ``year`` into ``folder`` (cache and outputs), nothing written or scored."""
+    return pipeline.build_year(year, raw, folder / "p", folder / "o", write=False, score=False)
 
 
 @pytest.mark.e2e
 def test_previous_year_sections_are_computed_beside_this_year_under_its_settings(
-        sample_raw_copy, tmp_path, monkeypatch, beside):
-    _offline_only_letters(sample_raw_copy)
-    default = pipeline.build_year(2022, sample_raw_copy, tmp_path / "p0", tmp_path / "o0",
-                                  write=False, score=False)
+        letters_only, tmp_path, monkeypatch, beside):
+    default = _unscored(2022, letters_only, tmp_path / "alone")
     calls = _record_sections(monkeypatch, tmp_path)
-    metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
-                                  write=False, score=False)
+    metrics = _unscored(2023, letters_only, tmp_path / "both")
     assert [w for y, w in calls() if y == 2022] == [beside]          # beside, and used
     by_year = {h["year"]: h for h in metrics["history"]}
     # 2022 under 2023's settings: 来访 counted online, so its share is above the default one
@@ -182,11 +187,8 @@ def test_previous_year_sections_are_computed_beside_this_year_under_its_settings
 
 @pytest.mark.e2e
 def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
-        sample_raw_copy, tmp_path, monkeypatch, beside):
-    _offline_only_letters(sample_raw_copy)
-    ahead = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
-                                write=False, score=False)
-
+        letters_only, tmp_path, monkeypatch, beside):
+    ahead = _unscored(2023, letters_only, tmp_path / "ahead")
     read = pipeline.load_department
 
     def unreadable_beside(*args, **kwargs):
@@ -196,8 +198,7 @@ def test_previous_year_sections_are_computed_again_when_the_speculation_fails(
 
     monkeypatch.setattr(pipeline, "load_department", unreadable_beside)
     calls = _record_sections(monkeypatch, tmp_path)
-    again = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
-                                write=False, score=False)
+    again = _unscored(2023, letters_only, tmp_path / "again")
     assert (2022, "main") in calls()                                 # computed again here
     assert _figures(ahead) == _figures(again)
 
@@ -227,8 +228,7 @@ def test_input_errors_of_the_previous_year_come_back_from_beside(sample_raw_copy
     """A broken previous year, loaded in the child or the thread: this year still builds, its
     同比 marked 无法计算, and the warning names the previous year's file."""
     (sample_raw_copy / "2022" / "budget.xlsx").write_bytes(b"not a workbook")
-    metrics = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p", tmp_path / "o",
-                                  write=False, score=False)
+    metrics = _unscored(2023, sample_raw_copy, tmp_path)
     assert set(metrics["yoy_text"].values()) == {pipeline.NO_YOY}
     (warning,) = metrics["warnings"]
     assert warning["file"] == "2022/budget.xlsx" and "文件损坏或不是 xlsx 格式" in warning["message"]
