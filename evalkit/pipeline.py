@@ -372,6 +372,7 @@ class _ForkedLoad:
             _child_load(write_fd, earlier, year, data_dir, processed_dir)
         os.close(write_fd)
         self.pid, self.fd, self.started = pid, read_fd, time.monotonic()
+        self.cache = year_dir(processed_dir, earlier)
         self.payload: tuple[str, Any] | None = None
 
     def wait(self) -> tuple[str, Any]:
@@ -387,6 +388,7 @@ class _ForkedLoad:
                 kind, payload, digests = pickle.loads(data)   # from our own child process
             except Exception:  # noqa: BLE001 - crashed or cut short: loaded again by the caller
                 kind, payload, digests = "failed", None, {}
+                _remove_partial_writes(self.cache)
             add_digests(digests)          # its raw files' SHA-256, for provenance and cache
             self.payload = (kind, payload)
         return self.payload
@@ -420,6 +422,16 @@ class _ForkedLoad:
         if kind == "input":
             raise InputError(payload)
         return None, payload if kind == "ok" else None
+
+
+def _remove_partial_writes(folder: Path) -> None:
+    """Remove the temporary files a killed child left in its year's cache folder: the hidden
+    ``.<file>.<random><suffix>`` files of :func:`evalkit.fsutil.atomic_path` (nothing else
+    there is hidden; the salt lives one folder up)."""
+    for path in folder.glob(".*"):
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                path.unlink()
 
 
 def _child_load(fd: int, earlier: int, year: int, data_dir: Path, processed_dir: Path) -> None:

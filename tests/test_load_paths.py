@@ -213,12 +213,19 @@ def test_a_killed_child_leaves_the_previous_year_to_this_process(sample_raw_copy
     beside = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p1", tmp_path / "o1",
                                  write=False)
     monkeypatch.setattr(pipeline, "FORK_PREVIOUS", True)
-    monkeypatch.setattr(pipeline, "_load_ahead",
-                        lambda *args: os.kill(os.getpid(), signal.SIGKILL))
+    partial = tmp_path / "p2" / "2022" / ".petitions.parquet.x1y2z3.parquet"
+
+    def killed(*args):
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(b"half a cache file")         # killed while writing
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    monkeypatch.setattr(pipeline, "_load_ahead", killed)
     seen = _record_loads(monkeypatch, tmp_path)
     alone = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False)
     assert seen() == {2023: "main", 2022: "main", 2021: "main"}
+    assert not partial.exists()                             # its temporary file removed
     assert _figures(beside) == _figures(alone)
 
 
@@ -259,11 +266,19 @@ def test_a_hung_child_is_killed_and_the_previous_year_loaded_here(sample_raw_cop
                                  write=False)
     monkeypatch.setattr(pipeline, "FORK_PREVIOUS", True)
     monkeypatch.setattr(pipeline, "CHILD_GRACE_SECONDS", 0.5)
-    monkeypatch.setattr(pipeline, "_load_ahead", lambda *args: time.sleep(3600))
+    partial = tmp_path / "p2" / "2022" / ".petitions.parquet.x1y2z3.parquet"
+
+    def hang(*args):
+        partial.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(b"half a cache file")         # as if killed while writing
+        time.sleep(3600)
+
+    monkeypatch.setattr(pipeline, "_load_ahead", hang)
     seen = _record_loads(monkeypatch, tmp_path)
     started = time.monotonic()
     alone = pipeline.build_year(2023, sample_raw_copy, tmp_path / "p2", tmp_path / "o2",
                                 write=False)
     assert time.monotonic() - started < 60
+    assert not partial.exists()                             # its temporary file removed
     assert seen() == {2023: "main", 2022: "main", 2021: "main"}
     assert _figures(beside) == _figures(alone)
