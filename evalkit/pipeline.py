@@ -77,12 +77,12 @@ def input_hashes(year: int, data_dir: Path | str = DATA_RAW) -> dict[str, str]:
     after a petitioner must not reach metrics.json). Names are scanned for personal data all
     the same (:func:`safe_name`).
     """
-    from evalkit.io.loaders import loader_files
+    from evalkit.rawfiles import year_files
 
     base = Path(data_dir)
     found: dict[str, str] = {}
     for y in [y for y in available_years(base) if y <= int(year)]:
-        for path in loader_files(base / str(y)):
+        for path in year_files(base / str(y)):
             found[f"{y}/{safe_name(path.name)}"] = sha256_file(path)
     return found
 
@@ -340,8 +340,8 @@ def _previous_year(year: int, data_dir: Path, processed_dir: Path) -> Iterator[d
         yield {}
         return
     args = (earlier[-1], year, data_dir, processed_dir)
-    for thread in hashing if FORK_PREVIOUS else ():
-        if thread is not None:
+    if FORK_PREVIOUS:
+        for thread in filter(None, hashing):
             thread.join()       # no thread may run at a fork; the child inherits the digests
     if FORK_PREVIOUS and threading.active_count() == 1:
         forked = _ForkedLoad(*args)

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 
-
 def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``template`` subcommand to an argparse subparsers object."""
     parser = subparsers.add_parser(

@@ -22,7 +22,7 @@ from evalkit.io import cache
 from evalkit.io.department import FORM_KEYS, check_department, read_yaml
 from evalkit.io.piiscan import NAME_HASH_BYTES, NameIndex, Scanner, map_strings, walk_strings
 from evalkit.io.tables import read_table
-from evalkit.rawfiles import find_file, get_salt, salt_id, year_files
+from evalkit.rawfiles import find_file, get_salt, salt_id
 from evalkit.schema import TABLES, TableSpec
 
 SCAN_VERSION = "scan-1"
@@ -319,11 +319,6 @@ def _collect_department(year_dir: Path, scanner: Scanner, sources: list[SourceFi
     data, found = load_department(dept, scanner)
     problems.extend(found)
     return data
-
-
-def loader_files(year_dir: Path) -> list[Path]:
-    """The files :func:`collect_year` reads in ``year_dir`` (and nothing else of the folder)."""
-    return year_files(year_dir)
 
 
 def cached_names(processed_dir: Path | None, year: int) -> NameIndex | None:

@@ -66,8 +66,8 @@ def _normalised_arrow(arr: pa.Array, blank: np.ndarray) -> pa.Array:
     case- and space-stable) in C++; the rest cell by cell exactly as _key_text (Python NFKC,
     ``str.split`` whitespace, full upper-case mapping)."""
     if pc.all(pc.match_substring_regex(arr, _NORMAL_CELL)).as_py() is not False:
-        out = arr                     # every cell normal already (ID numbers, Han names)
-        return pc.if_else(pa.array(blank), "", out) if blank.any() else out
+        # every cell normal already (ID numbers, Han names): only the blanks change
+        return pc.if_else(pa.array(blank), "", arr) if blank.any() else arr
     out = pc.utf8_upper(pc.replace_substring_regex(arr, _ASCII_SPACE_RUN, ""))
     other = np.flatnonzero(~pc.string_is_ascii(arr).to_numpy(zero_copy_only=False))
     if len(other):
